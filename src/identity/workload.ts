@@ -1,0 +1,47 @@
+// A workload is whatever stands behind a caller address: a container, a mapping-file entry, a host
+// name found by reverse DNS. Identity sources map addresses to workloads; nothing else does.
+
+/** The role a workload asks for, as written by its owner (not yet resolved to an ARN). */
+export interface RoleBinding {
+  /** Role spec: `name`, `path/name`, `name@123456789012`, `name@alias`, or a full role ARN. */
+  spec: string;
+  externalId?: string;
+  /** Explicit STS session name; otherwise derived from ROLE_SESSION_KEY or the workload. */
+  sessionName?: string;
+  /** Inline session policy (JSON text). */
+  policy?: string;
+}
+
+export interface Workload {
+  /** Stable id: container id, or `mapping:<ip>` and the like. */
+  id: string;
+  /** Human-readable name: container name, mapping key, host name. */
+  name: string;
+  source: 'docker' | 'mapping' | 'reverse-dns' | 'demo';
+  /** Undefined when the workload carries no role (the default role may still apply). */
+  role?: RoleBinding;
+  hostname?: string;
+  labels?: Readonly<Record<string, string>>;
+  env?: Readonly<Record<string, string>>;
+}
+
+export type WorkloadEvent = { type: 'added' | 'removed'; workload: Workload };
+
+export interface IdentitySource {
+  readonly name: string;
+  /** Hot path: a map read, never I/O. */
+  lookup(ip: string): Workload | undefined;
+  /**
+   * Slow path after a miss, for sources that may be behind (a container's first request can race its
+   * start event). Resolves to the workload once known, or undefined when it gives up.
+   */
+  resolveMiss?(ip: string): Promise<Workload | undefined>;
+  /** Every indexed address and its workload (for /status and prefetch). */
+  entries(): Iterable<[string, Workload]>;
+  /** Synced at least once and currently following changes. */
+  isReady(): boolean;
+  /** Listen for workloads appearing and disappearing. */
+  onChange(listener: (event: WorkloadEvent) => void): void;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,34 @@
+// What the rest of the proxy reports; observability/ turns it into Prometheus and statsd figures.
+// Logic modules take a Metrics so tests can pass noopMetrics or a recording one.
+export type RequestHandlerName =
+  | 'credentials'
+  | 'credentials-list'
+  | 'iam-info'
+  | 'redirect'
+  | 'token'
+  | 'passthrough'
+  | 'mock'
+  | 'denied'
+  | 'bad-request';
+
+export type CacheEvent = 'hit' | 'miss' | 'refresh' | 'refresh_failure' | 'evict';
+
+export interface Metrics {
+  request(handler: RequestHandlerName, status: number, seconds: number): void;
+  stsCall(outcome: 'success' | 'failure', seconds: number): void;
+  cache(event: CacheEvent): void;
+  indexSize(source: string, size: number): void;
+  dockerEvent(type: string): void;
+  dockerResync(): void;
+  upstream(status: number, seconds: number): void;
+}
+
+export const noopMetrics: Metrics = {
+  request() {},
+  stsCall() {},
+  cache() {},
+  indexSize() {},
+  dockerEvent() {},
+  dockerResync() {},
+  upstream() {},
+};

@@ -1,0 +1,56 @@
+// IMDS answer bodies, byte for byte as EC2 writes them (two-space indent, " : " separators), so a client
+// that worked against the real service sees no difference.
+import { createHash } from 'node:crypto';
+import type { AwsCredentials } from '../credentials/types.js';
+
+/** IMDS timestamps: UTC, second precision, `YYYY-MM-DDTHH:MM:SSZ`. */
+export function imdsTimestamp(date: Date): string {
+  return date.toISOString().slice(0, 19) + 'Z';
+}
+
+function imdsJson(fields: ReadonlyArray<readonly [string, string]>): string {
+  const lines = fields.map(([key, value]) => `  ${JSON.stringify(key)} : ${JSON.stringify(value)}`);
+  return `{\n${lines.join(',\n')}\n}`;
+}
+
+export function credentialsBody(credentials: AwsCredentials, lastUpdated: Date): Buffer {
+  return Buffer.from(
+    imdsJson([
+      ['Code', 'Success'],
+      ['LastUpdated', imdsTimestamp(lastUpdated)],
+      ['Type', 'AWS-HMAC'],
+      ['AccessKeyId', credentials.accessKeyId],
+      ['SecretAccessKey', credentials.secretAccessKey],
+      ['Token', credentials.sessionToken],
+      ['Expiration', imdsTimestamp(credentials.expiration)],
+    ]),
+  );
+}
+
+/** Instance profile ARN of a role: same account and path, `instance-profile` instead of `role`. */
+export function instanceProfileArn(roleArn: string): string {
+  return roleArn.replace(/:role\//, ':instance-profile/');
+}
+
+/**
+ * Containers have no instance profile; IMDS clients only check the id's shape, so it is derived from the
+ * role ARN: stable across restarts and distinct per role.
+ */
+export function instanceProfileId(roleArn: string): string {
+  const digest = createHash('sha256').update(roleArn).digest();
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let id = 'AIPA';
+  for (let i = 0; id.length < 21; i++) id += alphabet[digest[i]! % 32];
+  return id;
+}
+
+export function iamInfoBody(roleArn: string, lastUpdated: Date): Buffer {
+  return Buffer.from(
+    imdsJson([
+      ['Code', 'Success'],
+      ['LastUpdated', imdsTimestamp(lastUpdated)],
+      ['InstanceProfileArn', instanceProfileArn(roleArn)],
+      ['InstanceProfileId', instanceProfileId(roleArn)],
+    ]),
+  );
+}
