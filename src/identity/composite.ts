@@ -1,0 +1,48 @@
+// Asks each identity source in turn. The first source that knows an address wins, so a mapping file can
+// pin addresses that Docker would also report.
+import type { IdentitySource, Workload } from './workload.js';
+
+export class CompositeIdentity {
+  constructor(readonly sources: readonly IdentitySource[]) {}
+
+  lookup(ip: string): Workload | undefined {
+    for (const source of this.sources) {
+      const found = source.lookup(ip);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  async resolveMiss(ip: string): Promise<Workload | undefined> {
+    const pending = this.sources.filter((s) => s.resolveMiss !== undefined).map((s) => s.resolveMiss!(ip));
+    for (const result of pending) {
+      const found = await result;
+      if (found !== undefined) return found;
+    }
+    // A source may have caught up through its events while another was still waiting.
+    return this.lookup(ip);
+  }
+
+  isReady(): boolean {
+    return this.sources.every((s) => s.isReady());
+  }
+
+  *entries(): Iterable<[string, Workload]> {
+    const seen = new Set<string>();
+    for (const source of this.sources) {
+      for (const [ip, workload] of source.entries()) {
+        if (seen.has(ip)) continue;
+        seen.add(ip);
+        yield [ip, workload];
+      }
+    }
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.sources.map((s) => s.start()));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.sources.map((s) => s.close()));
+  }
+}

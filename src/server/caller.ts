@@ -1,0 +1,36 @@
+// What the handler needs to know about a caller, behind one interface so the handler stays free of
+// identity sources, role resolution and STS.
+import type { Workload } from '../identity/workload.js';
+
+/** A caller's role, resolved to an ARN, with the cache key of its credentials. */
+export interface CallerRole {
+  /** Role name as it appears in `iam/security-credentials/` (last segment of the ARN). */
+  readonly roleName: string;
+  readonly roleArn: string;
+  /** Pre-serialized `iam/info` body. */
+  readonly infoBody: Buffer;
+}
+
+export interface ServedCredentials {
+  /** Pre-serialized IMDS credentials body. */
+  readonly body: Buffer;
+}
+
+export interface CallerDirectory {
+  /** Hot path: the caller's workload if an identity source knows the address. */
+  lookup(ip: string): Workload | undefined;
+  /** Slow path after a miss: sources that may lag behind get a chance to catch up. */
+  resolveMiss(ip: string): Promise<Workload | undefined>;
+  /**
+   * The role the workload gets (its own, else the default role), or undefined. Synchronous once resolved
+   * for this workload, so warm requests stay off the promise path.
+   */
+  roleOf(workload: Workload | undefined): CallerRole | undefined | Promise<CallerRole | undefined>;
+  credentialsOf(role: CallerRole): ServedCredentials | Promise<ServedCredentials>;
+}
+
+/** Callers reach us over IPv4 mostly, but a dual-stack socket reports them as `::ffff:a.b.c.d`. */
+export function callerAddress(remoteAddress: string | undefined): string {
+  if (remoteAddress === undefined) return '';
+  return remoteAddress.startsWith('::ffff:') && remoteAddress.includes('.') ? remoteAddress.slice(7) : remoteAddress;
+}

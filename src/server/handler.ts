@@ -1,0 +1,201 @@
+// The one place where a request becomes an answer: gate → route → caller → role → credentials.
+// Warm credential requests run synchronously end to end: no promise, no I/O, a pre-serialized body.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics, RequestHandlerName } from '../observability/metrics.js';
+import type { Workload } from '../identity/workload.js';
+import type { MetadataBackend } from '../upstream/backend.js';
+import type { RequestGate } from './gate.js';
+import { routeOf, type Route } from './routes.js';
+import { callerAddress, type CallerDirectory, type CallerRole } from './caller.js';
+
+export interface RequestLogEntry {
+  requestId: string;
+  caller: string;
+  workload?: Workload;
+  role?: string;
+  method: string;
+  path: string;
+  status: number;
+  latencyMs: number;
+}
+
+export interface HandlerOptions {
+  gate: RequestGate;
+  callers: CallerDirectory;
+  backend: MetadataBackend;
+  metrics: Metrics;
+  logger: Logger;
+  /** Called once per request when the request log is on; left undefined, it costs nothing. */
+  requestLog?: (entry: RequestLogEntry) => void;
+  nextRequestId: () => string;
+  /** `deny`: callers no identity source knows get 404 on every route, not only the IAM ones. */
+  unknownCaller: 'passthrough' | 'deny';
+}
+
+const TEXT_HEADERS = { 'content-type': 'text/plain' } as const;
+const IAM_LISTING_BODY = Buffer.from('info\nsecurity-credentials/');
+const NOT_FOUND_BODY = Buffer.from(
+  '<?xml version="1.0" encoding="iso-8859-1"?>\n' +
+    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"\n' +
+    '\t"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n' +
+    '<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">\n' +
+    ' <head>\n  <title>404 - Not Found</title>\n </head>\n <body>\n  <h1>404 - Not Found</h1>\n </body>\n</html>\n',
+);
+const VALID_REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
+
+/** A failure whose status the caller must see (STS refused the role, STS unavailable, …). */
+function statusOf(error: unknown): number {
+  const status = (error as { status?: unknown } | null)?.status;
+  return status === 404 || status === 503 ? status : 500;
+}
+
+export function createRequestHandler(options: HandlerOptions) {
+  const { gate, callers, backend, metrics, logger, requestLog, nextRequestId, unknownCaller } = options;
+
+  /** Per-request state, so the completion path is one function rather than a closure per request. */
+  interface Exchange {
+    req: IncomingMessage;
+    res: ServerResponse;
+    started: number;
+    caller: string;
+    requestId: string;
+    handler: RequestHandlerName;
+    workload?: Workload;
+    role?: CallerRole;
+  }
+
+  function finish(x: Exchange, status: number, body: Buffer | string, headers: Record<string, string | number> = TEXT_HEADERS): void {
+    const { req, res } = x;
+    if (!res.headersSent) {
+      res.writeHead(status, headers);
+      res.end(req.method === 'HEAD' ? undefined : body);
+    }
+    record(x, status);
+  }
+
+  function record(x: Exchange, status: number): void {
+    const seconds = (performance.now() - x.started) / 1000;
+    metrics.request(x.handler, status, seconds);
+    if (requestLog !== undefined) {
+      requestLog({
+        requestId: x.requestId,
+        caller: x.caller,
+        workload: x.workload,
+        role: x.role?.roleName,
+        method: x.req.method ?? '',
+        path: x.req.url ?? '',
+        status,
+        latencyMs: seconds * 1000,
+      });
+    }
+  }
+
+  function fail(x: Exchange, error: unknown): void {
+    const status = statusOf(error);
+    if (status === 500) logger.error({ err: error, requestId: x.requestId }, 'request failed');
+    else logger.debug({ requestId: x.requestId, status, reason: (error as Error).message }, 'credentials unavailable');
+    finish(x, status, status === 404 ? NOT_FOUND_BODY : '');
+  }
+
+  function answerIam(x: Exchange, route: Route, role: CallerRole | undefined): void {
+    x.role = role;
+    if (role === undefined) return finish(x, 404, NOT_FOUND_BODY);
+    switch (route.kind) {
+      case 'iam-listing':
+        return finish(x, 200, IAM_LISTING_BODY);
+      case 'iam-info':
+        return finish(x, 200, role.infoBody);
+      case 'credentials-list':
+        return finish(x, 200, role.roleName);
+      case 'credentials': {
+        if (route.role !== role.roleName) return finish(x, 404, NOT_FOUND_BODY);
+        const served = callers.credentialsOf(role);
+        if (!(served instanceof Promise)) return finish(x, 200, served.body);
+        served.then((s) => finish(x, 200, s.body), (error) => fail(x, error));
+        return;
+      }
+      default:
+        return finish(x, 404, NOT_FOUND_BODY);
+    }
+  }
+
+  function answerForWorkload(x: Exchange, route: Route, workload: Workload | undefined): void {
+    x.workload = workload;
+    const role = callers.roleOf(workload);
+    if (role instanceof Promise) role.then((r) => answerIam(x, route, r), (error) => fail(x, error));
+    else answerIam(x, route, role);
+  }
+
+  function answerPassthrough(x: Exchange, path: string, query: string, workload: Workload | undefined): void {
+    if (workload === undefined && unknownCaller === 'deny') {
+      x.handler = 'denied';
+      return finish(x, 404, NOT_FOUND_BODY);
+    }
+    x.workload = workload;
+    const { res } = x;
+    res.once('close', () => record(x, res.statusCode));
+    backend.handle(x.req, res, path, query).catch((error) => {
+      logger.error({ err: error, requestId: x.requestId }, 'upstream request failed');
+      if (!res.headersSent) {
+        res.writeHead(502, TEXT_HEADERS);
+        res.end();
+      }
+    });
+  }
+
+  return function handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    const incomingId = req.headers['x-request-id'];
+    const requestId = typeof incomingId === 'string' && VALID_REQUEST_ID.test(incomingId) ? incomingId : nextRequestId();
+    res.setHeader('x-request-id', requestId);
+    const x: Exchange = {
+      req,
+      res,
+      started: performance.now(),
+      caller: callerAddress(req.socket.remoteAddress),
+      requestId,
+      handler: 'bad-request',
+    };
+    try {
+      const verdict = gate.check(req.method ?? '', req.url ?? '/', req.headers, x.caller);
+      if (verdict.kind === 'reply') {
+        x.handler = req.method === 'PUT' && verdict.status === 200 ? 'token' : 'denied';
+        return finish(x, verdict.status, verdict.body, { ...TEXT_HEADERS, ...verdict.headers });
+      }
+      const route = routeOf(verdict.path);
+      x.handler = handlerName(route);
+      const workload = callers.lookup(x.caller);
+      switch (route.kind) {
+        case 'passthrough':
+          return answerPassthrough(x, verdict.path, verdict.query, workload);
+        case 'not-found':
+          return finish(x, 404, NOT_FOUND_BODY);
+        case 'credentials-redirect':
+          return finish(x, 301, '', { ...TEXT_HEADERS, location: route.location });
+      }
+      if (workload !== undefined) return answerForWorkload(x, route, workload);
+      callers.resolveMiss(x.caller).then((found) => answerForWorkload(x, route, found), (error) => fail(x, error));
+    } catch (error) {
+      fail(x, error);
+    }
+  };
+}
+
+function handlerName(route: Route): RequestHandlerName {
+  switch (route.kind) {
+    case 'credentials':
+      return 'credentials';
+    case 'credentials-list':
+      return 'credentials-list';
+    case 'iam-info':
+    case 'iam-listing':
+      return 'iam-info';
+    case 'credentials-redirect':
+      return 'redirect';
+    case 'not-found':
+      return 'denied';
+    case 'passthrough':
+      return 'passthrough';
+  }
+}
