@@ -1,0 +1,136 @@
+// Glue between identity and credentials: workload → role binding (own or default) → resolved role →
+// AssumeRole request → cached credentials. Each workload's resolution is memoized, so a warm request
+// is two map reads.
+import type { RoleBinding, Workload, WorkloadEvent } from '../identity/workload.js';
+import type { CallerDirectory, CallerRole, ServedCredentials } from '../server/caller.js';
+import type { Logger } from '../observability/logger.js';
+import { iamInfoBody } from '../server/responses.js';
+import type { AssumeRoleRequest } from './types.js';
+
+export interface ResolvedRoleLike {
+  arn: string;
+  name: string;
+}
+
+export interface RoleResolving {
+  /** Synchronous when the role is already resolved. */
+  peek(spec: string): ResolvedRoleLike | undefined;
+  resolve(spec: string): Promise<ResolvedRoleLike>;
+}
+
+export interface CredentialSource {
+  get(request: AssumeRoleRequest): ServedCredentials | Promise<ServedCredentials>;
+  /** Keep the request's credentials fresh in the background until released. */
+  retain(request: AssumeRoleRequest): void;
+  release(request: AssumeRoleRequest): void;
+}
+
+export type RequestBuilder = (workload: Workload | undefined, binding: RoleBinding, role: ResolvedRoleLike) => AssumeRoleRequest;
+
+interface PreparedRole extends CallerRole {
+  readonly request: AssumeRoleRequest;
+}
+
+export interface CallerServiceOptions {
+  identity: { lookup(ip: string): Workload | undefined; resolveMiss(ip: string): Promise<Workload | undefined> };
+  resolver: RoleResolving;
+  credentials: CredentialSource;
+  buildRequest: RequestBuilder;
+  /** Binding for workloads without a role of their own, and for unknown callers (DEFAULT_ROLE). */
+  defaultBinding?: RoleBinding;
+  now: () => Date;
+  logger: Logger;
+}
+
+/** Stands in for "unknown caller" as a memo key. */
+const UNKNOWN: Workload = Object.freeze({ id: 'unknown', name: 'unknown', source: 'mapping' });
+
+export class CallerService implements CallerDirectory {
+  private readonly roles = new WeakMap<Workload, PreparedRole | null>();
+  private readonly pending = new WeakMap<Workload, Promise<PreparedRole | undefined>>();
+  /** Workload id → the request retained for it, released when the workload goes away. */
+  private readonly retained = new Map<string, AssumeRoleRequest>();
+  /** Workload id → its latest version, for prefetch results that arrive after the workload changed. */
+  private readonly live = new Map<string, Workload>();
+
+  constructor(private readonly options: CallerServiceOptions) {}
+
+  lookup(ip: string): Workload | undefined {
+    return this.options.identity.lookup(ip);
+  }
+
+  resolveMiss(ip: string): Promise<Workload | undefined> {
+    return this.options.identity.resolveMiss(ip);
+  }
+
+  roleOf(workload: Workload | undefined): PreparedRole | undefined | Promise<PreparedRole | undefined> {
+    const key = workload ?? UNKNOWN;
+    const known = this.roles.get(key);
+    if (known !== undefined) return known ?? undefined;
+    const binding = workload?.role ?? this.options.defaultBinding;
+    if (binding === undefined) {
+      this.roles.set(key, null);
+      return undefined;
+    }
+    const resolved = this.options.resolver.peek(binding.spec);
+    if (resolved !== undefined) return this.remember(key, workload, binding, resolved);
+    let waiting = this.pending.get(key);
+    if (waiting === undefined) {
+      waiting = this.options.resolver.resolve(binding.spec).then(
+        (role) => this.remember(key, workload, binding, role),
+        (error: unknown) => {
+          this.pending.delete(key);
+          throw error;
+        },
+      );
+      this.pending.set(key, waiting);
+    }
+    return waiting;
+  }
+
+  credentialsOf(role: CallerRole): ServedCredentials | Promise<ServedCredentials> {
+    return this.options.credentials.get((role as PreparedRole).request);
+  }
+
+  /** Prefetch: a workload that appears gets its credentials fetched before its first request. */
+  onWorkloadEvent(event: WorkloadEvent): void {
+    const { workload } = event;
+    if (event.type === 'removed') {
+      this.live.delete(workload.id);
+      return this.releaseFor(workload.id);
+    }
+    this.live.set(workload.id, workload);
+    Promise.resolve(this.roleOf(workload)).then(
+      (role) => {
+        // Gone, or replaced by a newer version of itself, while its role was being resolved.
+        if (this.live.get(workload.id) !== workload) return;
+        // Retain the new request before releasing the old one: an unchanged role keeps its refresh going.
+        if (role !== undefined) this.options.credentials.retain(role.request);
+        this.releaseFor(workload.id);
+        if (role !== undefined) this.retained.set(workload.id, role.request);
+      },
+      (error: unknown) =>
+        this.options.logger.warn({ workload: workload.name, reason: (error as Error).message }, 'cannot prefetch credentials'),
+    );
+  }
+
+  private releaseFor(workloadId: string): void {
+    const request = this.retained.get(workloadId);
+    if (request === undefined) return;
+    this.retained.delete(workloadId);
+    this.options.credentials.release(request);
+  }
+
+  private remember(key: Workload, workload: Workload | undefined, binding: RoleBinding, role: ResolvedRoleLike): PreparedRole {
+    const request = this.options.buildRequest(workload, binding, role);
+    const prepared: PreparedRole = {
+      roleName: role.name,
+      roleArn: role.arn,
+      infoBody: iamInfoBody(role.arn, this.options.now()),
+      request,
+    };
+    this.roles.set(key, prepared);
+    this.pending.delete(key);
+    return prepared;
+  }
+}
