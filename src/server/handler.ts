@@ -6,7 +6,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics, RequestHandlerName } from '../observability/metrics.js';
 import type { Workload } from '../identity/workload.js';
 import type { MetadataBackend } from '../upstream/backend.js';
-import type { RequestGate } from './gate.js';
+import { imdsErrorPage, type RequestGate } from './gate.js';
 import { routeOf, type Route } from './routes.js';
 import { callerAddress, type CallerDirectory, type CallerRole } from './caller.js';
 
@@ -36,13 +36,8 @@ export interface HandlerOptions {
 
 const TEXT_HEADERS = { 'content-type': 'text/plain' } as const;
 const IAM_LISTING_BODY = Buffer.from('info\nsecurity-credentials/');
-const NOT_FOUND_BODY = Buffer.from(
-  '<?xml version="1.0" encoding="iso-8859-1"?>\n' +
-    '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"\n' +
-    '\t"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n' +
-    '<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">\n' +
-    ' <head>\n  <title>404 - Not Found</title>\n </head>\n <body>\n  <h1>404 - Not Found</h1>\n </body>\n</html>\n',
-);
+const NOT_FOUND_BODY = imdsErrorPage(404);
+const HTML_HEADERS = { 'content-type': 'text/html' } as const;
 const VALID_REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
 
 /** A failure whose status the caller must see (STS refused the role, STS unavailable, …). */
@@ -96,12 +91,13 @@ export function createRequestHandler(options: HandlerOptions) {
     const status = statusOf(error);
     if (status === 500) logger.error({ err: error, requestId: x.requestId }, 'request failed');
     else logger.debug({ requestId: x.requestId, status, reason: (error as Error).message }, 'credentials unavailable');
-    finish(x, status, status === 404 ? NOT_FOUND_BODY : '');
+    if (status === 404) finish(x, 404, NOT_FOUND_BODY, HTML_HEADERS);
+    else finish(x, status, imdsErrorPage(status), HTML_HEADERS);
   }
 
   function answerIam(x: Exchange, route: Route, role: CallerRole | undefined): void {
     x.role = role;
-    if (role === undefined) return finish(x, 404, NOT_FOUND_BODY);
+    if (role === undefined) return finish(x, 404, NOT_FOUND_BODY, HTML_HEADERS);
     switch (route.kind) {
       case 'iam-listing':
         return finish(x, 200, IAM_LISTING_BODY);
@@ -110,14 +106,14 @@ export function createRequestHandler(options: HandlerOptions) {
       case 'credentials-list':
         return finish(x, 200, role.roleName);
       case 'credentials': {
-        if (route.role !== role.roleName) return finish(x, 404, NOT_FOUND_BODY);
+        if (route.role !== role.roleName) return finish(x, 404, NOT_FOUND_BODY, HTML_HEADERS);
         const served = callers.credentialsOf(role);
         if (!(served instanceof Promise)) return finish(x, 200, served.body);
         served.then((s) => finish(x, 200, s.body), (error) => fail(x, error));
         return;
       }
       default:
-        return finish(x, 404, NOT_FOUND_BODY);
+        return finish(x, 404, NOT_FOUND_BODY, HTML_HEADERS);
     }
   }
 
@@ -131,7 +127,7 @@ export function createRequestHandler(options: HandlerOptions) {
   function answerPassthrough(x: Exchange, path: string, query: string, workload: Workload | undefined): void {
     if (workload === undefined && unknownCaller === 'deny') {
       x.handler = 'denied';
-      return finish(x, 404, NOT_FOUND_BODY);
+      return finish(x, 404, NOT_FOUND_BODY, HTML_HEADERS);
     }
     x.workload = workload;
     const { res } = x;
@@ -161,7 +157,7 @@ export function createRequestHandler(options: HandlerOptions) {
       const verdict = gate.check(req.method ?? '', req.url ?? '/', req.headers, x.caller);
       if (verdict.kind === 'reply') {
         x.handler = req.method === 'PUT' && verdict.status === 200 ? 'token' : 'denied';
-        return finish(x, verdict.status, verdict.body, { ...TEXT_HEADERS, ...verdict.headers });
+        return finish(x, verdict.status, verdict.body, verdict.headers ?? TEXT_HEADERS);
       }
       const route = routeOf(verdict.path);
       x.handler = handlerName(route);
@@ -170,7 +166,7 @@ export function createRequestHandler(options: HandlerOptions) {
         case 'passthrough':
           return answerPassthrough(x, verdict.path, verdict.query, workload);
         case 'not-found':
-          return finish(x, 404, NOT_FOUND_BODY);
+          return finish(x, 404, NOT_FOUND_BODY, HTML_HEADERS);
         case 'credentials-redirect':
           return finish(x, 301, '', { ...TEXT_HEADERS, location: route.location });
       }

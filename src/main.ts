@@ -1,0 +1,168 @@
+// The one place that wires real dependencies: config in, a running proxy out. Tests call startProxy with
+// their own clock, STS endpoint and sources; the CLI calls it with the defaults.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config/types.js';
+import { systemClock, type Clock, type StsGateway } from './credentials/types.js';
+import { AwsStsGateway } from './credentials/sts-gateway.js';
+import { OfflineStsGateway } from './credentials/offline-sts.js';
+import { CredentialCache } from './credentials/cache.js';
+import { CallerService } from './credentials/service.js';
+import { AwsIamGateway, type IamGateway } from './roles/iam-gateway.js';
+import { RoleResolver, resolveRoleAlias } from './roles/resolver.js';
+import { buildAssumeRoleRequest } from './roles/assume-request.js';
+import { parseRoleSessionKey } from './roles/session-name.js';
+import { CompositeIdentity } from './identity/composite.js';
+import { MappingFileSource } from './identity/mapping-file.js';
+import { StaticIdentitySource } from './identity/static-source.js';
+import type { IdentitySource, RoleBinding } from './identity/workload.js';
+import { createPassthrough } from './upstream/passthrough.js';
+import { createMockImds } from './upstream/mock-imds.js';
+import { createRequestGate } from './server/gate.js';
+import { createTokenService } from './tokens/token-service.js';
+import { loadTokenKey } from './tokens/token-key.js';
+import { createRequestHandler } from './server/handler.js';
+import { credentialsBody } from './server/responses.js';
+import { silentLogger, type Logger } from './observability/logger.js';
+import { noopMetrics, type Metrics } from './observability/metrics.js';
+import { demoCallers } from './demo.js';
+
+/** Side effects a test may replace. */
+export interface ProxyDeps {
+  clock?: Clock;
+  random?: () => number;
+  logger?: Logger;
+  metrics?: Metrics;
+  sts?: StsGateway;
+  iam?: IamGateway;
+  /** Extra identity sources, asked after the configured ones. */
+  sources?: IdentitySource[];
+}
+
+export interface RunningProxy {
+  /** `http://host:port` of the metadata listener. */
+  url: string;
+  port: number;
+  identity: CompositeIdentity;
+  cache: CredentialCache;
+  /** SIGHUP: re-read the mapping file. */
+  reload(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function defaultBinding(config: Config): RoleBinding | undefined {
+  if (config.defaultRole !== undefined) return { spec: config.defaultRole };
+  if (config.defaultAlias !== undefined) {
+    const role = resolveRoleAlias(config.defaultAlias, config.aliasToArn);
+    if (role !== undefined) return { spec: role.arn };
+  }
+  return undefined;
+}
+
+function identitySources(config: Config, logger: Logger, metrics: Metrics, clock: Clock): IdentitySource[] {
+  const sources: IdentitySource[] = [];
+  if (config.demo) sources.push(new StaticIdentitySource(demoCallers));
+  if (config.roleMappingFile !== undefined) {
+    sources.push(new MappingFileSource({ path: config.roleMappingFile, logger, metrics, clock }));
+  }
+  return sources;
+}
+
+export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<RunningProxy> {
+  const clock = deps.clock ?? systemClock;
+  const random = deps.random ?? Math.random;
+  const logger = deps.logger ?? silentLogger;
+  const metrics = deps.metrics ?? noopMetrics;
+  const aws = { region: config.awsRegion };
+  const offline = config.stsMode === 'offline';
+
+  const sts = deps.sts ?? (offline ? new OfflineStsGateway({ clock, random }) : new AwsStsGateway(aws));
+  const iam = deps.iam ?? (offline ? undefined : new AwsIamGateway(aws));
+  const resolver = new RoleResolver({
+    defaultAccountId: config.defaultAccountId,
+    accountMap: config.accountMap,
+    region: config.awsRegion,
+    iam,
+    clock,
+  });
+  const cache = new CredentialCache({
+    sts,
+    clock,
+    random,
+    refreshBeforeExpiryMs: config.refreshBeforeExpiryMs,
+    metrics,
+    logger,
+    serialize: credentialsBody,
+  });
+
+  const identity = new CompositeIdentity([...identitySources(config, logger, metrics, clock), ...(deps.sources ?? [])]);
+  const roleSessionKey = config.roleSessionKey === undefined ? undefined : parseRoleSessionKey(config.roleSessionKey);
+  const callers = new CallerService({
+    identity,
+    resolver,
+    credentials: cache,
+    buildRequest: (workload, binding, role) =>
+      buildAssumeRoleRequest(workload, binding, role, {
+        defaultPolicy: config.defaultPolicy,
+        roleDurationSeconds: config.roleDurationSeconds,
+        roleSessionKey,
+      }),
+    defaultBinding: defaultBinding(config),
+    now: () => new Date(clock.now()),
+    logger,
+  });
+  for (const source of identity.sources) source.onChange((event) => callers.onWorkloadEvent(event));
+
+  const backend = config.mockApi
+    ? createMockImds({ instanceId: config.mockedInstanceId, region: config.awsRegion, accountId: config.defaultAccountId, clock })
+    : createPassthrough({ metadataUrl: config.metadataUrl, logger, metrics, clock });
+
+  let requestCounter = 0;
+  const requestIdPrefix = random().toString(36).slice(2, 8);
+  const handler = createRequestHandler({
+    gate: createRequestGate({
+      httpTokens: config.httpTokens,
+      tokens: createTokenService({
+        key: config.tokenKeyFile === undefined ? undefined : loadTokenKey(config.tokenKeyFile),
+        clock,
+      }),
+      denyPaths: config.denyPaths,
+      allowPaths: config.allowPaths,
+    }),
+    callers,
+    backend,
+    metrics,
+    logger,
+    nextRequestId: () => `${requestIdPrefix}-${(++requestCounter).toString(36)}`,
+    unknownCaller: config.unknownCaller,
+  });
+
+  await identity.start();
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    identity,
+    cache,
+    async reload() {
+      await Promise.all(identity.sources.map((s) => (s as { reload?: () => Promise<void> }).reload?.()));
+    },
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await identity.close();
+      cache.close();
+      await backend.close();
+    },
+  };
+}
