@@ -1,23 +1,120 @@
-// First stop of every request: method and path checks, IMDSv2 tokens, deny/allow lists. Returns either the
-// normalized path to route or the answer to give. (Minimal version; hardening lands with issue 4.)
+// First stop of every request, before any routing: the request target is normalized (or refused), the
+// method checked, IMDSv2 token PUTs answered, tokens on reads verified, and host-only, denied and
+// not-allowed paths answered 404. What passes is a normalized path that routing and the upstream share.
 import type { IncomingHttpHeaders } from 'node:http';
+import { routeOf } from './routes.js';
+import { DEFAULT_MAX_TARGET_LENGTH, normalizeTarget } from './normalize.js';
+import { compilePathPatterns } from './path-patterns.js';
+import { MAX_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS, type TokenService } from '../tokens/token-service.js';
 
 export type GateResult =
   | { kind: 'pass'; path: string; query: string }
-  | { kind: 'reply'; status: number; body: string; headers?: Record<string, string> };
+  | { kind: 'reply'; status: number; body: string | Buffer; headers?: Record<string, string> };
 
 export interface RequestGate {
   check(method: string, rawUrl: string, headers: IncomingHttpHeaders, callerIp: string): GateResult;
 }
 
-export function createRequestGate(): RequestGate {
+export interface GateOptions {
+  /** `required`: every read needs a valid token (401 without), as on an EC2 host with HttpTokens=required. */
+  httpTokens: 'optional' | 'required';
+  tokens: TokenService;
+  /** Patterns (see path-patterns.ts) answered 404 whoever asks. */
+  denyPaths?: readonly string[];
+  /** When not empty, only matching paths are served, besides the IAM routes and the token endpoint. */
+  allowPaths?: readonly string[];
+  /** Longest request target accepted (414 beyond). */
+  maxTargetLength?: number;
+}
+
+export const TOKEN_PATH = '/latest/api/token';
+export const TOKEN_HEADER = 'x-aws-ec2-metadata-token';
+export const TOKEN_TTL_HEADER = 'x-aws-ec2-metadata-token-ttl-seconds';
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  414: 'Request-URI Too Long',
+};
+
+/** IMDS answers errors with this XHTML page (the 404 one is the best known), so ours look the same. */
+export function imdsErrorPage(status: number): Buffer {
+  const title = `${status} - ${REASONS[status] ?? 'Error'}`;
+  return Buffer.from(
+    '<?xml version="1.0" encoding="iso-8859-1"?>\n' +
+      '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"\n' +
+      '\t"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n' +
+      `<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">\n <head>\n  <title>${title}</title>\n` +
+      ` </head>\n <body>\n  <h1>${title}</h1>\n </body>\n</html>\n`,
+  );
+}
+
+function errorReply(status: number, extraHeaders: Record<string, string> = {}): GateResult {
+  return { kind: 'reply', status, body: imdsErrorPage(status), headers: { 'content-type': 'text/html', ...extraHeaders } };
+}
+
+// Built once: the hot path hands out the same objects.
+const BAD_REQUEST = errorReply(400);
+const UNAUTHORIZED = errorReply(401);
+const FORBIDDEN = errorReply(403);
+const NOT_FOUND = errorReply(404);
+const URI_TOO_LONG = errorReply(414);
+const PUT_ONLY = errorReply(405, { allow: 'PUT' });
+const READ_ONLY = errorReply(405, { allow: 'GET, HEAD' });
+
+/** `/{version}/api/token`, the token endpoint under any version (only `latest` mints). */
+const ANY_TOKEN_PATH = /^\/[^/]+\/api\/token\/?$/;
+const TTL_DIGITS = /^\d{1,5}$/;
+/** `identity-credentials` holds the host's own credentials under every version and in any case. */
+const HOST_ONLY_SEGMENT = /\/identity-credentials(?:\/|$)/i;
+
+export function createRequestGate(options: GateOptions): RequestGate {
+  const { httpTokens, tokens } = options;
+  const maxTargetLength = options.maxTargetLength ?? DEFAULT_MAX_TARGET_LENGTH;
+  const isDenied = compilePathPatterns(options.denyPaths ?? []);
+  const hasAllowList = (options.allowPaths ?? []).length > 0;
+  const isAllowed = compilePathPatterns(options.allowPaths ?? []);
+
+  function answerTokenPut(path: string, headers: IncomingHttpHeaders, callerIp: string): GateResult {
+    // Only the unversioned endpoint mints; a PUT that went through a forwarding proxy is refused (IMDS does both).
+    if (path !== TOKEN_PATH || headers['x-forwarded-for'] !== undefined) return FORBIDDEN;
+    const ttlText = headers[TOKEN_TTL_HEADER];
+    if (typeof ttlText !== 'string' || !TTL_DIGITS.test(ttlText)) return BAD_REQUEST;
+    const ttl = Number(ttlText);
+    if (ttl < MIN_TOKEN_TTL_SECONDS || ttl > MAX_TOKEN_TTL_SECONDS) return BAD_REQUEST;
+    return {
+      kind: 'reply',
+      status: 200,
+      body: tokens.mint(callerIp, ttl),
+      headers: { 'content-type': 'text/plain', [TOKEN_TTL_HEADER]: String(ttl) },
+    };
+  }
+
   return {
-    check(method, rawUrl) {
-      if (method !== 'GET' && method !== 'HEAD') return { kind: 'reply', status: 405, body: '' };
-      const q = rawUrl.indexOf('?');
-      return q < 0
-        ? { kind: 'pass', path: rawUrl, query: '' }
-        : { kind: 'pass', path: rawUrl.slice(0, q), query: rawUrl.slice(q + 1) };
+    check(method, rawUrl, headers, callerIp) {
+      const target = normalizeTarget(rawUrl, maxTargetLength);
+      if (!target.ok) return target.status === 414 ? URI_TOO_LONG : BAD_REQUEST;
+      const { path } = target;
+      const tokenPath = ANY_TOKEN_PATH.test(path);
+
+      if (method === 'PUT') return tokenPath ? answerTokenPut(path, headers, callerIp) : READ_ONLY;
+      if (method !== 'GET' && method !== 'HEAD') return tokenPath ? PUT_ONLY : READ_ONLY;
+      if (tokenPath) return PUT_ONLY;
+
+      const token = headers[TOKEN_HEADER];
+      if (token !== undefined) {
+        // A token that is presented must be good, in either mode: IMDS answers 401 to a bad one.
+        if (typeof token !== 'string' || tokens.verify(token, callerIp) !== 'valid') return UNAUTHORIZED;
+      } else if (httpTokens === 'required') {
+        return UNAUTHORIZED;
+      }
+
+      if (HOST_ONLY_SEGMENT.test(path) || isDenied(path)) return NOT_FOUND;
+      if (hasAllowList && !isAllowed(path) && routeOf(path).kind === 'passthrough') return NOT_FOUND;
+      return { kind: 'pass', path, query: target.query };
     },
   };
 }
