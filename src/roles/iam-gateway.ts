@@ -1,0 +1,39 @@
+// iam:GetRole, for role specs that name a role without its account.
+import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { callDeadline, sdkClientConfig, type AwsClientOptions } from '../credentials/aws-client.js';
+import { StsError, toStsError } from '../credentials/sts-error.js';
+
+export interface IamRole {
+  arn: string;
+  roleId: string;
+}
+
+export interface IamGateway {
+  getRole(name: string): Promise<IamRole>;
+}
+
+export class AwsIamGateway implements IamGateway {
+  private readonly client: IAMClient;
+
+  constructor(private readonly options: AwsClientOptions = {}) {
+    this.client = new IAMClient(sdkClientConfig(options));
+  }
+
+  async getRole(name: string): Promise<IamRole> {
+    let answer;
+    try {
+      answer = await this.client.send(new GetRoleCommand({ RoleName: name }), { abortSignal: callDeadline(this.options) });
+    } catch (error) {
+      throw toStsError(error);
+    }
+    const role = answer.Role;
+    if (role?.Arn === undefined || role.RoleId === undefined) {
+      throw new StsError(503, 'IncompleteResponse', `GetRole ${name} answered without the role's ARN`);
+    }
+    return { arn: role.Arn, roleId: role.RoleId };
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+}
