@@ -10,22 +10,30 @@ import type { MetadataBackend } from '../../src/upstream/backend.js';
 export interface Mounted {
   url: string;
   failures: unknown[];
+  /** handle() calls not yet settled: a backend that hangs after its client left shows up here. */
+  inFlight(): number;
   close(): Promise<void>;
 }
 
 export async function mount(backend: MetadataBackend): Promise<Mounted> {
   const failures: unknown[] = [];
+  let inFlight = 0;
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const [path, query] = q < 0 ? [url, ''] : [url.slice(0, q), url.slice(q + 1)];
-    backend.handle(req, res, path, query).catch((error) => failures.push(error));
+    inFlight += 1;
+    backend
+      .handle(req, res, path, query)
+      .catch((error) => failures.push(error))
+      .finally(() => (inFlight -= 1));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     failures,
+    inFlight: () => inFlight,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
