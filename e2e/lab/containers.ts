@@ -1,0 +1,65 @@
+// Containers as the tests use them: started detached (busybox `sleep`), asked for metadata from the
+// inside with busybox wget at the real metadata address, removed with SIGKILL.
+import { BUSYBOX_IMAGE } from './busybox-image.js';
+import type { DockerEngine } from './engine.js';
+
+export const METADATA_ADDRESS = '169.254.169.254';
+
+export interface ContainerSpec {
+  env?: Record<string, string>;
+  labels?: Record<string, string>;
+  network?: string;
+  /** Extra `docker run` options (volumes, --ip, ...). */
+  options?: string[];
+}
+
+export interface Container {
+  id: string;
+  ip: string;
+}
+
+export interface MetadataAnswer {
+  /** wget exited 0 (HTTP 2xx). */
+  ok: boolean;
+  body: string;
+  /** wget's stderr: on an HTTP error it names the status, e.g. "server returned error: HTTP/1.1 404 Not Found". */
+  error: string;
+}
+
+function runOptions(spec: ContainerSpec): string[] {
+  const options: string[] = [];
+  for (const [key, value] of Object.entries(spec.env ?? {})) options.push('--env', `${key}=${value}`);
+  for (const [key, value] of Object.entries(spec.labels ?? {})) options.push('--label', `${key}=${value}`);
+  if (spec.network) options.push('--network', spec.network);
+  return [...options, ...(spec.options ?? [])];
+}
+
+export async function containerAddress(engine: DockerEngine, id: string): Promise<string> {
+  const format = '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}';
+  const [ip] = (await engine.docker(['inspect', '--format', format, id])).trim().split(/\s+/);
+  if (!ip) throw new Error(`container ${id} has no IPv4 address`);
+  return ip;
+}
+
+/** Starts a long-sleeping container; requests are then made into it with `askMetadata`. */
+export async function startContainer(engine: DockerEngine, spec: ContainerSpec = {}): Promise<Container> {
+  const id = (await engine.docker(['run', '--detach', ...runOptions(spec), BUSYBOX_IMAGE, 'sleep', '3600'])).trim();
+  return { id, ip: await containerAddress(engine, id) };
+}
+
+/** Runs a one-off container to completion and returns its exit code and output. */
+export function runOnce(engine: DockerEngine, spec: ContainerSpec, command: readonly string[], timeoutMs = 60_000) {
+  return engine.dockerResult(['run', '--rm', ...runOptions(spec), BUSYBOX_IMAGE, ...command], timeoutMs);
+}
+
+/** GET http://169.254.169.254<path> from inside the container, bounded so a dropped packet cannot hang a test. */
+export async function askMetadata(engine: DockerEngine, id: string, path: string): Promise<MetadataAnswer> {
+  const url = `http://${METADATA_ADDRESS}${path}`;
+  // busybox 1.35's `wget -T` crashes, so the applet `timeout` bounds the request instead.
+  const result = await engine.dockerResult(['exec', id, 'timeout', '10', 'wget', '-q', '-O', '-', url]);
+  return { ok: result.code === 0, body: result.stdout, error: result.stderr };
+}
+
+export async function removeContainer(engine: DockerEngine, id: string): Promise<void> {
+  await engine.docker(['rm', '--force', id]);
+}
