@@ -22,6 +22,7 @@ import { createRequestGate } from './server/gate.js';
 import { createTokenService } from './tokens/token-service.js';
 import { loadTokenKey } from './tokens/token-key.js';
 import { createRequestHandler } from './server/handler.js';
+import { applyServerLimits, serverOptions, type ServerLimits } from './server/limits.js';
 import { credentialsBody } from './server/responses.js';
 import { silentLogger, type Logger } from './observability/logger.js';
 import { noopMetrics, type Metrics } from './observability/metrics.js';
@@ -37,6 +38,8 @@ export interface ProxyDeps {
   iam?: IamGateway;
   /** Extra identity sources, asked after the configured ones. */
   sources?: IdentitySource[];
+  /** Tighter timeouts for tests of slow clients. */
+  serverLimits?: Partial<ServerLimits>;
 }
 
 export interface RunningProxy {
@@ -138,7 +141,8 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
   });
 
   await identity.start();
-  const server = http.createServer(handler);
+  const server = http.createServer(serverOptions(deps.serverLimits), handler);
+  applyServerLimits(server, deps.serverLimits);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
