@@ -1,0 +1,146 @@
+// What a container tells us about itself: its addresses, and the role its owner asked for in env vars
+// or labels. Pure functions over the engine's JSON, so every precedence rule is tested without Docker.
+//
+// Precedence (first present wins; empty values count as absent):
+//   role:        env IAM_ROLE (any role spec) > label ec2metaproxy.RoleAlias (through aliasToArn)
+//   policy:      env IAM_POLICY > label ec2metaproxy.Policy
+//   external id: env IAM_EXTERNAL_ID
+// A container that brings a policy or external id but no role gets them on the default role, so the
+// restriction it asked for is not dropped. Host-network containers share the host's address and are
+// never indexed by address.
+import { normalizeIp } from '../ip-address.js';
+import { compactPolicy } from '../role-binding.js';
+import type { RoleBinding, Workload } from '../workload.js';
+import type { ContainerAddress } from './container-index.js';
+
+export const ROLE_ALIAS_LABEL = 'ec2metaproxy.RoleAlias';
+export const POLICY_LABEL = 'ec2metaproxy.Policy';
+
+/** The parts of the engine's container JSON we read (list and inspect answers; any part may be missing). */
+export interface EndpointJson {
+  NetworkID?: string;
+  IPAddress?: string;
+  GlobalIPv6Address?: string;
+}
+
+export interface NetworkSettingsJson extends EndpointJson {
+  Networks?: Record<string, EndpointJson | null> | null;
+}
+
+export interface ContainerJson {
+  Id: string;
+  Name?: string;
+  State?: { Running?: boolean } | null;
+  Config?: {
+    Hostname?: string;
+    Domainname?: string;
+    Env?: string[] | null;
+    Labels?: Record<string, string> | null;
+  } | null;
+  HostConfig?: { NetworkMode?: string } | null;
+  NetworkSettings?: NetworkSettingsJson | null;
+}
+
+export interface WorkloadRules {
+  /** ec2metaproxy `aliasToARN`. */
+  aliasToArn: Readonly<Record<string, string>>;
+  /** Role spec for a container that brings a policy or external id but no role. */
+  defaultRole?: string;
+  /** Env vars copied onto the workload (session key, metric labels); the rest may be secrets. */
+  keepEnv: ReadonlySet<string>;
+}
+
+export interface ContainerWorkload {
+  workload: Workload;
+  /** Why part of the container's request was not honoured (never includes values). */
+  warnings: string[];
+}
+
+export function isHostNetwork(container: Pick<ContainerJson, 'HostConfig'>): boolean {
+  return container.HostConfig?.NetworkMode === 'host';
+}
+
+/** Every IPv4 and IPv6 address of every network, plus the legacy top-level default-bridge fields. */
+export function containerAddresses(settings: NetworkSettingsJson | null | undefined): ContainerAddress[] {
+  const found = new Map<string, string>();
+  const add = (text: string | undefined, network: string): void => {
+    const address = text ? normalizeIp(text) : undefined;
+    if (address !== undefined && !found.has(address)) found.set(address, network);
+  };
+  for (const endpoint of Object.values(settings?.Networks ?? {})) {
+    if (endpoint === null) continue;
+    add(endpoint.IPAddress, endpoint.NetworkID ?? '');
+    add(endpoint.GlobalIPv6Address, endpoint.NetworkID ?? '');
+  }
+  add(settings?.IPAddress, settings?.NetworkID ?? '');
+  add(settings?.GlobalIPv6Address, settings?.NetworkID ?? '');
+  return [...found].map(([address, network]) => ({ address, network }));
+}
+
+/** `KEY=VALUE` entries; an entry without `=` (Docker passes it through unset) is skipped. */
+export function parseEnv(entries: readonly string[] | null | undefined): Map<string, string> {
+  const env = new Map<string, string>();
+  for (const entry of entries ?? []) {
+    const split = entry.indexOf('=');
+    if (split > 0) env.set(entry.slice(0, split), entry.slice(split + 1));
+  }
+  return env;
+}
+
+export function containerWorkload(container: ContainerJson, rules: WorkloadRules): ContainerWorkload {
+  const env = parseEnv(container.Config?.Env);
+  const labels = container.Config?.Labels ?? {};
+  const warnings: string[] = [];
+
+  let spec = present(env.get('IAM_ROLE'));
+  const alias = present(labels[ROLE_ALIAS_LABEL]);
+  if (spec === undefined && alias !== undefined) {
+    spec = Object.hasOwn(rules.aliasToArn, alias) ? rules.aliasToArn[alias] : undefined;
+    if (spec === undefined) warnings.push(`label ${ROLE_ALIAS_LABEL} names an alias missing from aliasToARN`);
+  }
+  const externalId = present(env.get('IAM_EXTERNAL_ID'));
+  const policyText = present(env.get('IAM_POLICY')) ?? present(labels[POLICY_LABEL]);
+  if (spec === undefined && (externalId !== undefined || policyText !== undefined)) spec = rules.defaultRole;
+
+  let role: RoleBinding | undefined;
+  if (spec !== undefined) {
+    role = { spec };
+    if (externalId !== undefined) role.externalId = externalId;
+    if (policyText !== undefined) {
+      const policy = compactPolicy(policyText);
+      // Passed on as written: STS then refuses it, which fails closed instead of granting the role unrestricted.
+      if (policy instanceof Error) warnings.push(`session ${policy.message}; STS will refuse it`);
+      role.policy = policy instanceof Error ? policyText : policy;
+    }
+  }
+
+  const workload: Workload = {
+    id: container.Id,
+    name: (container.Name ?? container.Id).replace(/^\//, ''),
+    source: 'docker',
+    labels,
+    env: Object.fromEntries([...env].filter(([key]) => rules.keepEnv.has(key))),
+  };
+  const hostname = fullHostname(container);
+  if (hostname !== undefined) workload.hostname = hostname;
+  if (role !== undefined) workload.role = role;
+  return { workload, warnings };
+}
+
+/** Env var names the rest of the proxy reads: ROLE_SESSION_KEY's (`Env:NAME` or a bare name) and the copied ones. */
+export function envToKeep(roleSessionKey: string | undefined, copyEnv: readonly string[] = []): Set<string> {
+  const keep = new Set(copyEnv);
+  if (roleSessionKey !== undefined && !roleSessionKey.startsWith('Labels:')) keep.add(roleSessionKey.replace(/^Env:/, ''));
+  return keep;
+}
+
+/** `hostname.domainname` when a domain is set: the name reverse DNS would report. */
+function fullHostname(container: ContainerJson): string | undefined {
+  const host = present(container.Config?.Hostname);
+  const domain = present(container.Config?.Domainname);
+  return host !== undefined && domain !== undefined ? `${host}.${domain}` : host;
+}
+
+function present(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

@@ -1,0 +1,400 @@
+// The Docker engine as an identity source: list + inspect once, then Docker's event stream keeps an
+// in-memory index current, so a request costs a map read and never a Docker API call.
+//
+// Ordering rule: an inspect answer is applied only if no newer event about that container arrived
+// while it was in flight (a `die` that overtook the answer to an earlier inspect wins). Removals
+// (die, destroy, network disconnect) take effect the moment their event arrives.
+import { createInterface } from 'node:readline';
+import type Dockerode from 'dockerode';
+import { systemClock, type Clock } from '../../credentials/types.js';
+import type { Logger } from '../../observability/logger.js';
+import { noopMetrics, type Metrics } from '../../observability/metrics.js';
+import { sameRole } from '../role-binding.js';
+import type { IdentitySource, Workload, WorkloadEvent } from '../workload.js';
+import { ContainerIndex } from './container-index.js';
+import {
+  containerAddresses,
+  containerWorkload,
+  envToKeep,
+  isHostNetwork,
+  type ContainerJson,
+  type WorkloadRules,
+} from './container-workload.js';
+import { DockerSubnets } from './docker-networks.js';
+
+export type DockerClient = Pick<Dockerode, 'listContainers' | 'listNetworks' | 'getContainer' | 'getEvents'>;
+
+export interface DockerSourceOptions {
+  docker: DockerClient;
+  logger: Logger;
+  metrics?: Metrics;
+  clock?: Clock;
+  /** Jitter for reconnect delays; Math.random unless a test fixes it. */
+  random?: () => number;
+  /** How long a miss for an address inside a Docker network waits for the index (default 1000 ms). */
+  missWaitMs?: number;
+  /** ec2metaproxy `aliasToARN`, for the `ec2metaproxy.RoleAlias` label. */
+  aliasToArn?: Readonly<Record<string, string>>;
+  /** Role spec given to a container that brings a policy or external id but no role. */
+  defaultRole?: string;
+  /** ROLE_SESSION_KEY: its env var is kept on the workload for the roles module. */
+  roleSessionKey?: string;
+  /** More env vars to keep on workloads (COPY_DOCKER_ENV); the others may hold secrets and are dropped. */
+  copyEnv?: readonly string[];
+  /** Time limit of one list or inspect call (default 10 s). */
+  requestTimeoutMs?: number;
+  /** Reconnect backoff bounds (default 250 ms doubling up to 30 s). */
+  reconnectMinMs?: number;
+  reconnectMaxMs?: number;
+}
+
+export interface DockerStatus {
+  /** Following the event stream now. */
+  connected: boolean;
+  lastSyncAt?: Date;
+  lastError?: string;
+  containers: number;
+  addresses: number;
+}
+
+type DockerEventJson = {
+  Type?: unknown;
+  Action?: unknown;
+  Actor?: { ID?: unknown; Attributes?: Record<string, unknown> | null } | null;
+};
+
+const CONTAINER_ACTIONS = ['start', 'die', 'destroy', 'rename', 'update'];
+// Network create/destroy change which addresses are worth waiting for on a miss.
+const NETWORK_ACTIONS = ['connect', 'disconnect', 'create', 'destroy'];
+const INSPECT_CONCURRENCY = 16;
+
+export class DockerSource implements IdentitySource {
+  readonly name = 'docker';
+  private readonly docker: DockerClient;
+  private readonly logger: Logger;
+  private readonly metrics: Metrics;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly missWaitMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly reconnectMinMs: number;
+  private readonly reconnectMaxMs: number;
+  private readonly rules: WorkloadRules;
+  private readonly index = new ContainerIndex();
+  private subnets = new DockerSubnets();
+  private readonly listeners: Array<(event: WorkloadEvent) => void> = [];
+  /** Callers waiting on a miss, by address. */
+  private readonly waiters = new Map<string, Set<() => void>>();
+  /** Sequence number of the last event per container, kept while it is indexed or being inspected. */
+  private readonly lastEvent = new Map<string, number>();
+  private readonly inspecting = new Map<string, number>();
+  private eventSeq = 0;
+  private syncRunning: Promise<void> | undefined;
+  private syncQueued: Promise<void> | undefined;
+  private stream: NodeJS.ReadableStream | undefined;
+  private reconnectTimer: unknown;
+  private reconnectAttempt = 0;
+  private connected = false;
+  private lastSyncAt: Date | undefined;
+  private lastError: string | undefined;
+  private closed = false;
+
+  constructor(options: DockerSourceOptions) {
+    this.docker = options.docker;
+    this.logger = options.logger;
+    this.metrics = options.metrics ?? noopMetrics;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.missWaitMs = options.missWaitMs ?? 1000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.reconnectMinMs = options.reconnectMinMs ?? 250;
+    this.reconnectMaxMs = options.reconnectMaxMs ?? 30_000;
+    this.rules = {
+      aliasToArn: options.aliasToArn ?? {},
+      keepEnv: envToKeep(options.roleSessionKey, options.copyEnv),
+    };
+    if (options.defaultRole !== undefined) this.rules.defaultRole = options.defaultRole;
+  }
+
+  lookup(ip: string): Workload | undefined {
+    return this.index.lookup(ip);
+  }
+
+  entries(): Iterable<[string, Workload]> {
+    return this.index.entries();
+  }
+
+  /** Every running container we know of, with or without addresses (host-network ones excluded). */
+  workloads(): Iterable<Workload> {
+    return this.index.workloads();
+  }
+
+  isReady(): boolean {
+    return this.connected;
+  }
+
+  status(): DockerStatus {
+    const status: DockerStatus = {
+      connected: this.connected,
+      containers: this.index.containers,
+      addresses: this.index.size,
+    };
+    if (this.lastSyncAt !== undefined) status.lastSyncAt = this.lastSyncAt;
+    if (this.lastError !== undefined) status.lastError = this.lastError;
+    return status;
+  }
+
+  onChange(listener: (event: WorkloadEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * First sync and event stream. Never throws: when Docker is unreachable the source keeps retrying in
+   * the background and reports not ready, so the proxy still serves its other sources.
+   */
+  async start(): Promise<void> {
+    await this.connect();
+  }
+
+  async resolveMiss(ip: string): Promise<Workload | undefined> {
+    const known = this.index.lookup(ip);
+    if (known !== undefined || this.closed || !this.subnets.contains(ip)) return known;
+    return new Promise((resolve) => {
+      let waiters = this.waiters.get(ip);
+      if (waiters === undefined) this.waiters.set(ip, (waiters = new Set()));
+      const finish = (): void => {
+        if (!waiters.delete(finish)) return;
+        if (waiters.size === 0 && this.waiters.get(ip) === waiters) this.waiters.delete(ip);
+        this.clock.clearTimeout(timer);
+        resolve(this.index.lookup(ip));
+      };
+      waiters.add(finish);
+      const timer = this.clock.setTimeout(finish, this.missWaitMs);
+      // A sync that started after the miss is authoritative; a failed one leaves the timer to decide.
+      this.requestSync().then(finish, (error: unknown) => this.logger.debug({ reason: reason(error) }, 'Docker sync after a miss failed'));
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.connected = false;
+    this.clock.clearTimeout(this.reconnectTimer);
+    this.dropStream();
+    for (const waiters of [...this.waiters.values()]) for (const finish of [...waiters]) finish();
+    await this.syncRunning?.catch(() => undefined);
+    await this.syncQueued?.catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    this.reconnectTimer = undefined;
+    try {
+      // Events are replayed from just before the list, so nothing between the two is missed.
+      const since = Math.floor(this.clock.now() / 1000);
+      await this.requestSync();
+      await this.follow(since);
+      if (this.closed) return this.dropStream();
+      this.connected = true;
+      this.reconnectAttempt = 0;
+      this.lastError = undefined;
+      this.logger.info({ containers: this.index.containers, addresses: this.index.size }, 'following Docker events');
+    } catch (error) {
+      this.lost(reason(error));
+    }
+  }
+
+  private lost(why: string): void {
+    this.dropStream();
+    if (this.closed) return;
+    this.connected = false;
+    this.lastError = why;
+    // Exponential backoff with jitter, so proxies on many hosts do not hit a restarted daemon at once.
+    const ceiling = Math.min(this.reconnectMaxMs, this.reconnectMinMs * 2 ** this.reconnectAttempt);
+    const delay = ceiling / 2 + (this.random() * ceiling) / 2;
+    this.reconnectAttempt += 1;
+    this.logger.warn(
+      { reason: why, retryInMs: Math.round(delay), containers: this.index.containers },
+      'Docker unreachable; serving the containers already known',
+    );
+    this.clock.clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = this.clock.setTimeout(() => void this.connect(), delay);
+  }
+
+  private async follow(since: number): Promise<void> {
+    const stream = await this.docker.getEvents({
+      since,
+      filters: { type: ['container', 'network'], event: [...new Set([...CONTAINER_ACTIONS, ...NETWORK_ACTIONS])] },
+    });
+    this.stream = stream;
+    const lines = createInterface({ input: stream, crlfDelay: Infinity });
+    lines.on('line', (line) => this.handleEventLine(line));
+    const ended = (why: string) => (): void => {
+      if (this.stream === stream) this.lost(why);
+    };
+    stream.on('error', (error: unknown) => ended(`event stream failed: ${reason(error)}`)());
+    stream.on('end', ended('event stream ended'));
+    stream.on('close', ended('event stream closed'));
+  }
+
+  private dropStream(): void {
+    const stream = this.stream as (NodeJS.ReadableStream & { destroy?(): void }) | undefined;
+    this.stream = undefined;
+    stream?.destroy?.();
+  }
+
+  /** Resolves after a sync that started at or after the call; at most one runs at a time. */
+  private requestSync(): Promise<void> {
+    if (this.syncRunning === undefined) {
+      this.syncRunning = this.sync().finally(() => {
+        this.syncRunning = undefined;
+      });
+      return this.syncRunning;
+    }
+    this.syncQueued ??= this.syncRunning
+      .catch(() => undefined)
+      .then(() => {
+        this.syncQueued = undefined;
+        return this.requestSync();
+      });
+    return this.syncQueued;
+  }
+
+  /** List + inspect what changed; containers that vanished (and saw no event since the list) go. */
+  private async sync(): Promise<void> {
+    this.metrics.dockerResync();
+    const listedAt = this.eventSeq;
+    const signal = (): AbortSignal => AbortSignal.timeout(this.requestTimeoutMs);
+    const [containers, networks] = await Promise.all([
+      this.docker.listContainers({ abortSignal: signal() }),
+      this.docker.listNetworks({ abortSignal: signal() }),
+    ]);
+    this.subnets = new DockerSubnets(networks);
+    const running = new Set(containers.map((container) => container.Id));
+    const changed = containers.filter((container) => !isHostNetwork(container) && !this.isCurrent(container));
+    await forEachLimited(changed, INSPECT_CONCURRENCY, (container) => this.refreshOrWarn(container.Id));
+    for (const id of [...this.index.containerIds()]) {
+      if (!running.has(id) && (this.lastEvent.get(id) ?? -1) <= listedAt) this.removeContainer(id);
+    }
+    this.lastSyncAt = new Date(this.clock.now());
+  }
+
+  /** The index already holds this listed container with the same name and addresses. */
+  private isCurrent(container: Dockerode.ContainerInfo): boolean {
+    const known = this.index.get(container.Id);
+    if (known === undefined || !(container.Names ?? []).includes(`/${known.name}`)) return false;
+    const listed = containerAddresses(container.NetworkSettings).map((a) => a.address);
+    const indexed = this.index.addressesOf(container.Id);
+    return listed.length === indexed.length && listed.every((address) => indexed.includes(address));
+  }
+
+  private handleEventLine(line: string): void {
+    if (line.trim() === '') return;
+    try {
+      this.handleEvent(JSON.parse(line) as DockerEventJson);
+    } catch (error) {
+      // Thrown from a stream callback this would end the process; one odd event must not.
+      this.logger.warn({ reason: reason(error) }, 'ignoring a Docker event that could not be handled');
+    }
+  }
+
+  private handleEvent(event: DockerEventJson): void {
+    const action = typeof event.Action === 'string' ? event.Action : '';
+    const actorId = typeof event.Actor?.ID === 'string' ? event.Actor.ID : undefined;
+    if (event.Type === 'container' && CONTAINER_ACTIONS.includes(action) && actorId !== undefined) {
+      this.metrics.dockerEvent(action);
+      this.containerEvent(actorId, action);
+    } else if (event.Type === 'network' && NETWORK_ACTIONS.includes(action)) {
+      this.metrics.dockerEvent(`network_${action}`);
+      const container = event.Actor?.Attributes?.container;
+      if (action === 'create' || action === 'destroy') void this.refreshSubnets();
+      else if (typeof container === 'string') this.containerEvent(container, action, actorId);
+    }
+  }
+
+  private containerEvent(id: string, action: string, network?: string): void {
+    this.lastEvent.set(id, ++this.eventSeq);
+    this.logger.debug({ container: this.index.get(id)?.name ?? id.slice(0, 12), action }, 'Docker event');
+    if (action === 'die' || action === 'destroy') return this.removeContainer(id);
+    if (action === 'disconnect' && network !== undefined && this.index.removeNetwork(id, network) > 0) {
+      this.metrics.indexSize('docker', this.index.size);
+    }
+    void this.refreshOrWarn(id);
+  }
+
+  private refreshOrWarn(id: string): Promise<void> {
+    return this.refresh(id).catch((error: unknown) =>
+      this.logger.warn({ container: id.slice(0, 12), reason: reason(error) }, 'Docker inspect failed; the next sync retries'),
+    );
+  }
+
+  /** Inspects a container and indexes it as it is now (gone or stopped → removed). */
+  private async refresh(id: string): Promise<void> {
+    const ticket = this.lastEvent.get(id);
+    this.inspecting.set(id, (this.inspecting.get(id) ?? 0) + 1);
+    try {
+      let container: ContainerJson | undefined;
+      try {
+        container = (await this.docker.getContainer(id).inspect({ abortSignal: AbortSignal.timeout(this.requestTimeoutMs) })) as ContainerJson;
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+      }
+      if (this.closed || this.lastEvent.get(id) !== ticket) return;
+      if (container === undefined || container.State?.Running !== true || isHostNetwork(container)) this.removeContainer(id);
+      else this.indexContainer(container);
+    } finally {
+      const left = (this.inspecting.get(id) ?? 1) - 1;
+      if (left > 0) this.inspecting.set(id, left);
+      else this.inspecting.delete(id);
+      this.forgetIfIdle(id);
+    }
+  }
+
+  private indexContainer(container: ContainerJson): void {
+    const { workload, warnings } = containerWorkload(container, this.rules);
+    for (const warning of warnings) this.logger.warn({ container: workload.name }, `container ${workload.name}: ${warning}`);
+    const previous = this.index.get(container.Id);
+    const addresses = containerAddresses(container.NetworkSettings);
+    this.index.set(container.Id, workload, addresses);
+    this.metrics.indexSize('docker', this.index.size);
+    if (previous === undefined || !sameRole(previous.role, workload.role)) {
+      if (previous !== undefined) this.emit({ type: 'removed', workload: previous });
+      this.emit({ type: 'added', workload });
+    }
+    for (const { address } of addresses) for (const finish of [...(this.waiters.get(address) ?? [])]) finish();
+  }
+
+  private removeContainer(id: string): void {
+    const removed = this.index.remove(id);
+    this.forgetIfIdle(id);
+    if (removed === undefined) return;
+    this.metrics.indexSize('docker', this.index.size);
+    this.emit({ type: 'removed', workload: removed });
+  }
+
+  private forgetIfIdle(id: string): void {
+    if (!this.inspecting.has(id) && this.index.get(id) === undefined) this.lastEvent.delete(id);
+  }
+
+  private async refreshSubnets(): Promise<void> {
+    try {
+      this.subnets = new DockerSubnets(await this.docker.listNetworks({ abortSignal: AbortSignal.timeout(this.requestTimeoutMs) }));
+    } catch (error) {
+      this.logger.warn({ reason: reason(error) }, 'listing Docker networks failed; the next sync retries');
+    }
+  }
+
+  private emit(event: WorkloadEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}
+
+async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  containerAddresses,
+  containerWorkload,
+  envToKeep,
+  isHostNetwork,
+  parseEnv,
+  type WorkloadRules,
+} from '../../src/identity/docker/container-workload.js';
+import { stubContainer } from '../helpers/docker-api-stub.js';
+
+const rules: WorkloadRules = {
+  aliasToArn: { reader: 'arn:aws:iam::123456789012:role/reader' },
+  keepEnv: new Set(['SERVICE']),
+};
+
+function roleOf(env: string[], labels: Record<string, string> = {}, with_: Partial<WorkloadRules> = {}) {
+  return containerWorkload(stubContainer('c1', { env, labels }), { ...rules, ...with_ });
+}
+
+describe('what a container carries', () => {
+  test('IAM_ROLE in any spec form, with IAM_EXTERNAL_ID and a compacted IAM_POLICY', () => {
+    for (const spec of ['app', 'app@123456789012', 'app@prod', 'team/app', 'arn:aws:iam::123456789012:role/app']) {
+      assert.deepEqual(roleOf([`IAM_ROLE=${spec}`]).workload.role, { spec });
+    }
+    const { workload, warnings } = roleOf(['IAM_ROLE=app', 'IAM_EXTERNAL_ID=xid', 'IAM_POLICY={ "Version": "2012-10-17" }']);
+    assert.deepEqual(workload.role, { spec: 'app', externalId: 'xid', policy: '{"Version":"2012-10-17"}' });
+    assert.deepEqual(warnings, []);
+  });
+
+  test('the ec2metaproxy.RoleAlias label resolves through aliasToARN', () => {
+    assert.deepEqual(roleOf([], { 'ec2metaproxy.RoleAlias': 'reader' }).workload.role, { spec: 'arn:aws:iam::123456789012:role/reader' });
+  });
+
+  test('an unknown alias gives no role and a warning', () => {
+    const { workload, warnings } = roleOf([], { 'ec2metaproxy.RoleAlias': 'nobody' });
+    assert.equal(workload.role, undefined);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /missing from aliasToARN/);
+    assert.deepEqual(roleOf([], { 'ec2metaproxy.RoleAlias': 'toString' }).workload.role, undefined, 'no prototype keys');
+  });
+
+  test('precedence: IAM_ROLE over the alias label, IAM_POLICY over the policy label', () => {
+    const { workload, warnings } = roleOf(['IAM_ROLE=app', 'IAM_POLICY={"Statement":[]}'], {
+      'ec2metaproxy.RoleAlias': 'nobody',
+      'ec2metaproxy.Policy': '{"Version":"label"}',
+    });
+    assert.deepEqual(workload.role, { spec: 'app', policy: '{"Statement":[]}' });
+    assert.deepEqual(warnings, [], 'an alias that is not used is not checked');
+    assert.deepEqual(roleOf([], { 'ec2metaproxy.RoleAlias': 'reader', 'ec2metaproxy.Policy': '{"Version":"label"}' }).workload.role, {
+      spec: 'arn:aws:iam::123456789012:role/reader',
+      policy: '{"Version":"label"}',
+    });
+  });
+
+  test('empty values count as absent', () => {
+    const { workload } = roleOf(['IAM_ROLE=', 'IAM_POLICY= '], { 'ec2metaproxy.RoleAlias': 'reader' });
+    assert.deepEqual(workload.role, { spec: 'arn:aws:iam::123456789012:role/reader' });
+  });
+
+  test('an invalid policy is passed on as written (STS refuses it: fail closed) with a warning', () => {
+    const { workload, warnings } = roleOf(['IAM_ROLE=app', 'IAM_POLICY=allow everything']);
+    assert.deepEqual(workload.role, { spec: 'app', policy: 'allow everything' });
+    assert.match(warnings[0]!, /policy is not valid JSON; STS will refuse it/);
+    assert.ok(!warnings[0]!.includes('allow everything'));
+  });
+
+  test('a policy or external id without a role goes with the default role, when there is one', () => {
+    assert.deepEqual(roleOf(['IAM_EXTERNAL_ID=xid'], {}, { defaultRole: 'fallback' }).workload.role, { spec: 'fallback', externalId: 'xid' });
+    assert.deepEqual(roleOf([], { 'ec2metaproxy.Policy': '{}' }, { defaultRole: 'fallback' }).workload.role, { spec: 'fallback', policy: '{}' });
+    assert.equal(roleOf(['IAM_EXTERNAL_ID=xid']).workload.role, undefined);
+    assert.equal(roleOf(['OTHER=1'], {}, { defaultRole: 'fallback' }).workload.role, undefined, 'the composite applies the plain default');
+  });
+
+  test('env entries without "=" are tolerated; values may contain "="', () => {
+    assert.deepEqual([...parseEnv(['FLAG', '=odd', 'A=b=c', 'EMPTY=', 'A=last'])], [['A', 'last'], ['EMPTY', '']]);
+    assert.deepEqual(parseEnv(null).size, 0);
+    assert.deepEqual(roleOf(['IAM_ROLE', 'IAM_ROLE=app=x']).workload.role, { spec: 'app=x' });
+  });
+
+  test('the workload: id, name without "/", host name with domain, labels, and only the env vars kept', () => {
+    const container = stubContainer('0123456789abcdef', {
+      name: 'web',
+      env: ['SERVICE=checkout', 'DB_PASSWORD=hunter2', 'IAM_ROLE=app'],
+      labels: { team: 'payments' },
+      hostname: 'web1',
+    });
+    container.Config!.Domainname = 'example.com';
+    assert.deepEqual(containerWorkload(container, rules).workload, {
+      id: '0123456789abcdef',
+      name: 'web',
+      source: 'docker',
+      labels: { team: 'payments' },
+      env: { SERVICE: 'checkout' },
+      hostname: 'web1.example.com',
+      role: { spec: 'app' },
+    });
+    container.Config = null;
+    assert.deepEqual(containerWorkload(container, rules).workload, { id: '0123456789abcdef', name: 'web', source: 'docker', labels: {}, env: {} });
+  });
+
+  test('env kept for ROLE_SESSION_KEY (Env: or bare name) and COPY_DOCKER_ENV', () => {
+    assert.deepEqual([...envToKeep('Env:SESSION', ['A'])].sort(), ['A', 'SESSION']);
+    assert.deepEqual([...envToKeep('SESSION')], ['SESSION']);
+    assert.deepEqual([...envToKeep('Labels:session')], []);
+    assert.deepEqual([...envToKeep(undefined)], []);
+  });
+});
+
+describe('container addresses', () => {
+  test('every network, IPv4 and IPv6, the legacy top-level fields folded in', () => {
+    const addresses = containerAddresses({
+      IPAddress: '172.17.0.2',
+      GlobalIPv6Address: '',
+      NetworkID: 'bridge-id',
+      Networks: {
+        bridge: { NetworkID: 'bridge-id', IPAddress: '172.17.0.2', GlobalIPv6Address: '2001:DB8::2' },
+        backend: { NetworkID: 'backend-id', IPAddress: '172.18.0.3', GlobalIPv6Address: '' },
+        macvlan: { NetworkID: 'mac-id', IPAddress: '192.168.1.50' },
+        broken: null,
+      },
+    });
+    assert.deepEqual(addresses, [
+      { address: '172.17.0.2', network: 'bridge-id' },
+      { address: '2001:db8::2', network: 'bridge-id' },
+      { address: '172.18.0.3', network: 'backend-id' },
+      { address: '192.168.1.50', network: 'mac-id' },
+    ]);
+  });
+
+  test('no settings, no networks, or host networking: no addresses', () => {
+    assert.deepEqual(containerAddresses(undefined), []);
+    assert.deepEqual(containerAddresses({ Networks: null }), []);
+    assert.deepEqual(containerAddresses({ Networks: { host: { NetworkID: 'h', IPAddress: '' } } }), []);
+    assert.equal(isHostNetwork({ HostConfig: { NetworkMode: 'host' } }), true);
+    assert.equal(isHostNetwork({ HostConfig: { NetworkMode: 'bridge' } }), false);
+    assert.equal(isHostNetwork({}), false);
+  });
+});
