@@ -1,5 +1,7 @@
 // What the rest of the proxy reports; observability/ turns it into Prometheus and statsd figures.
 // Logic modules take a Metrics so tests can pass noopMetrics or a recording one.
+import type { Workload } from '../identity/workload.js';
+
 export type RequestHandlerName =
   | 'credentials'
   | 'credentials-list'
@@ -14,7 +16,8 @@ export type RequestHandlerName =
 export type CacheEvent = 'hit' | 'miss' | 'refresh' | 'refresh_failure' | 'evict';
 
 export interface Metrics {
-  request(handler: RequestHandlerName, status: number, seconds: number): void;
+  /** `workload`: the caller, when known; COPY_DOCKER_LABELS / COPY_DOCKER_ENV values are read from it. */
+  request(handler: RequestHandlerName, status: number, seconds: number, workload?: Workload): void;
   stsCall(outcome: 'success' | 'failure', seconds: number): void;
   cache(event: CacheEvent): void;
   indexSize(source: string, size: number): void;

@@ -1,0 +1,25 @@
+// What `/status` answers and `metadataproxy status` prints: every indexed caller and the state of its
+// credentials. It carries no secret by construction: expiry and errors, never keys or tokens.
+
+export interface CallerStatus {
+  /** Caller address (the container's IP). */
+  caller: string;
+  /** Identity source that knows it: docker, mapping, reverse-dns, demo. */
+  source: string;
+  /** Container (workload) name. */
+  container: string;
+  containerId?: string;
+  /** Role the caller gets (its own or the default), as an ARN once resolved, else as written. */
+  role?: string;
+  /** When the cached credentials expire (ISO 8601); absent when none are cached. */
+  expiresAt?: string;
+  /** The last STS (or role lookup) error for this caller's credentials, if the last attempt failed. */
+  lastError?: string;
+  lastErrorAt?: string;
+}
+
+export interface StatusReport {
+  /** When the report was made (ISO 8601); expiry is shown relative to it. */
+  generatedAt: string;
+  callers: CallerStatus[];
+}

@@ -1,0 +1,35 @@
+// The request log (`--verbose`): one info line per request. Off, it is not a function at all, so the
+// handler skips even building the entry.
+import type { Workload } from '../identity/workload.js';
+import type { Logger } from './logger.js';
+
+export interface RequestLogEntry {
+  requestId: string;
+  caller: string;
+  workload?: Workload;
+  role?: string;
+  method: string;
+  path: string;
+  status: number;
+  latencyMs: number;
+}
+
+export type RequestLog = (entry: RequestLogEntry) => void;
+
+export function createRequestLog(logger: Logger, verbose: boolean): RequestLog | undefined {
+  if (!verbose) return undefined;
+  return (entry) =>
+    logger.info(
+      {
+        requestId: entry.requestId,
+        caller: entry.caller,
+        container: entry.workload?.name,
+        role: entry.role,
+        method: entry.method,
+        path: entry.path,
+        status: entry.status,
+        latencyMs: Math.round(entry.latencyMs * 1000) / 1000,
+      },
+      'request',
+    );
+}

@@ -1,0 +1,47 @@
+// COPY_DOCKER_LABELS / COPY_DOCKER_ENV: container labels and env values copied onto request metrics as
+// `container_<name lower-cased>` (go-metadataproxy's naming). The names are fixed at start-up, as
+// Prometheus needs; a value is computed once per workload.
+import type { Workload } from '../identity/workload.js';
+
+export interface WorkloadLabels {
+  /** Label names, in order; empty when nothing is copied. */
+  readonly names: readonly string[];
+  /** The values for `names` ('' where the workload has none), cached per workload. */
+  values(workload: Workload | undefined): readonly string[];
+  /** `values` joined into one map key. */
+  key(workload: Workload | undefined): string;
+}
+
+interface Copied {
+  name: string;
+  from: 'labels' | 'env';
+  key: string;
+}
+
+export function workloadLabels(copyDockerLabels: readonly string[], copyDockerEnv: readonly string[]): WorkloadLabels {
+  const copied: Copied[] = [];
+  const add = (from: Copied['from'], key: string) => {
+    const name = `container_${key.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+    if (key !== '' && !copied.some((c) => c.name === name)) copied.push({ name, from, key });
+  };
+  copyDockerLabels.forEach((key) => add('labels', key));
+  copyDockerEnv.forEach((key) => add('env', key));
+
+  const none = copied.map(() => '');
+  const cache = new WeakMap<Workload, { values: string[]; key: string }>();
+  const of = (workload: Workload | undefined) => {
+    if (workload === undefined || copied.length === 0) return { values: none, key: '' };
+    let entry = cache.get(workload);
+    if (entry === undefined) {
+      const values = copied.map((c) => workload[c.from]?.[c.key] ?? '');
+      entry = { values, key: values.join('\0') };
+      cache.set(workload, entry);
+    }
+    return entry;
+  };
+  return {
+    names: copied.map((c) => c.name),
+    values: (workload) => of(workload).values,
+    key: (workload) => of(workload).key,
+  };
+}
