@@ -70,6 +70,8 @@ const ANY_TOKEN_PATH = /^\/[^/]+\/api\/token\/?$/;
 const TTL_DIGITS = /^\d{1,5}$/;
 /** `identity-credentials` holds the host's own credentials under every version and in any case. */
 const HOST_ONLY_SEGMENT = /\/identity-credentials(?:\/|$)/i;
+/** IMDS has `iam` only below `meta-data`, where routing makes it ours; anywhere else it is only a probe. */
+const IAM_SEGMENT = /\/iam(?:\/|$)/i;
 
 export function createRequestGate(options: GateOptions): RequestGate {
   const { httpTokens, tokens } = options;
@@ -113,7 +115,7 @@ export function createRequestGate(options: GateOptions): RequestGate {
       }
 
       if (HOST_ONLY_SEGMENT.test(path) || isDenied(path)) return NOT_FOUND;
-      if (hasAllowList && !isAllowed(path) && routeOf(path).kind === 'passthrough') return NOT_FOUND;
+      if ((IAM_SEGMENT.test(path) || (hasAllowList && !isAllowed(path))) && routeOf(path).kind === 'passthrough') return NOT_FOUND;
       return { kind: 'pass', path, query: target.query };
     },
   };

@@ -157,6 +157,21 @@ test('identity-credentials is never passed through, however it is spelled', () =
   ]);
 });
 
+test('an iam segment outside our routes is never passed through either', () => {
+  expectAll({}, [
+    ['GET', '/latest/dynamic/iam/info', {}, 404],
+    ['GET', '/iam/security-credentials/', {}, 404],
+    ['GET', '/latest/IAM', {}, 404],
+    ['GET', '/latest/meta-data/tags/instance/iam', {}, 404],
+    ['GET', '/latest/%69am/', {}, 404],
+    // ours: routing answers these itself
+    ['GET', '/latest/meta-data/iam/info', {}, 'pass'],
+    ['GET', '/latest/meta-data/IAM/info', {}, 'pass'],
+    ['GET', '/2008-02-01/meta-data/iam/info', {}, 'pass'],
+    ['GET', '/latest/meta-data/iamx', {}, 'pass'],
+  ]);
+});
+
 test('refused and overlong targets', () => {
   expectAll({ maxTargetLength: 64 }, [
     ['GET', '/latest/meta-data/iam%2fsecurity-credentials/', {}, 400],
