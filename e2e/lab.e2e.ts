@@ -2,13 +2,13 @@
 // off the machine — the guarantee every other e2e test relies on.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createLabBase, type LabBase } from './lab/lab.js';
+import { createLab, type Lab } from './lab/lab.js';
 import { runOnce } from './lab/containers.js';
 
 describe('e2e lab', { timeout: 180_000 }, () => {
-  let lab: LabBase;
+  let lab: Lab;
   before(async () => {
-    lab = await createLabBase();
+    lab = await createLab();
   });
   after(() => lab?.destroy());
 

@@ -1,6 +1,7 @@
 // One lab = a network namespace with no route off the machine, a private Docker engine inside it, the
-// busybox image, the DNAT rule that sends 169.254.169.254:80 to the proxy port, and an agent that runs
-// the IMDS stub and the fake AWS inside the namespace. See "Test lab" in DESIGN.md.
+// busybox image, the DNAT rule that sends 169.254.169.254:80 to the proxy port, an agent that runs the
+// IMDS stub and the fake AWS inside the namespace, and the proxy (started by each test file as it needs).
+// See "Test lab" in DESIGN.md.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,10 +9,8 @@ import { mustRun } from './exec.js';
 import { DockerEngine } from './engine.js';
 import { importBusyboxImage } from './busybox-image.js';
 import { LAB_PREFIX, LAB_ROOT, destroyLab, sweepStaleLabs, writeOwner } from './teardown.js';
-
-/** Fixed ports are safe here: the namespace is ours alone. */
-export const PROXY_PORT = 8080;
-export const ADMIN_PORT = 8001;
+import { LabAgent } from './agent-client.js';
+import { LabProxy, PROXY_PORT } from './proxy.js';
 
 const liveLabs = new Map<string, string>();
 let handlersInstalled = false;
@@ -34,12 +33,14 @@ function installExitHandlers(): void {
   }
 }
 
-export interface LabBase {
+export interface Lab {
   name: string;
   dir: string;
   engine: DockerEngine;
   /** The docker0 address inside the namespace: where the proxy listens. */
   gateway: string;
+  agent: LabAgent;
+  proxy: LabProxy;
   destroy(): void;
 }
 
@@ -64,7 +65,7 @@ async function addMetadataRedirect(name: string, gateway: string): Promise<void>
   }
 }
 
-export async function createLabBase(): Promise<LabBase> {
+export async function createLab(): Promise<Lab> {
   sweepStaleLabs();
   installExitHandlers();
   mkdirSync(LAB_ROOT, { recursive: true });
@@ -86,7 +87,9 @@ export async function createLabBase(): Promise<LabBase> {
     const gateway = await bridgeAddress(name);
     await importBusyboxImage(engine, dir);
     await addMetadataRedirect(name, gateway);
-    return { name, dir, engine, gateway, destroy };
+    const agent = await LabAgent.start(name, dir);
+    const proxy = new LabProxy({ netns: name, dir, gateway, dockerUrl: engine.url, agent });
+    return { name, dir, engine, gateway, agent, proxy, destroy };
   } catch (error) {
     destroy();
     throw error;
