@@ -1,0 +1,105 @@
+// Section 3: does the cost of a warm request depend on how many callers are indexed? Three proxies with
+// 10, 1 000 and 10 000 mapped callers take turns under the same load, every request from a different caller
+// address; RSS is read once every caller has been served once.
+import { addressLoad, type BenchContext } from './context.js';
+import { benchCallers, CREDENTIALS_PREFIX, type BenchCaller } from './callers.js';
+import { waitForStatus } from './http-probe.js';
+import { measureInterleaved, qualityNotes, warmUp, type MeasuredSide, type SideFigures } from './measure.js';
+import { memoryMb } from './processes.js';
+import { launchProxy, proxyAvailable, type RunningProxy } from './proxy-process.js';
+import { ms, rate, ratio, row, verdict, type Row, type SectionResult } from './report.js';
+
+const SECTION = 'scale';
+const CALLER_COUNTS = [10, 1_000, 10_000];
+const ROLES = 50;
+const CONNECTIONS = 64;
+/** Long enough that connection set-up is a small share of the work, short enough to cycle through callers. */
+const REQUESTS_PER_CONNECTION = 50;
+const RSS_LIMIT_MB = 100;
+
+interface Fleet {
+  count: number;
+  callers: BenchCaller[];
+  proxy: RunningProxy;
+  rssAfterLoadMb?: number;
+}
+
+function targets(callers: readonly BenchCaller[]) {
+  return callers.map((c) => ({ localAddress: c.address, path: CREDENTIALS_PREFIX + c.role }));
+}
+
+function sideOf(context: BenchContext, fleet: Fleet): MeasuredSide {
+  const job = { host: '127.0.0.1', port: fleet.proxy.port, connections: CONNECTIONS, requestsPerConnection: REQUESTS_PER_CONNECTION, targets: targets(fleet.callers) };
+  return { name: String(fleet.count), serverPid: fleet.proxy.pid, run: (durationS) => addressLoad(context, { ...job, durationS }) };
+}
+
+/** One request from every caller, so each is indexed, resolved and has credentials: then RSS. */
+async function serveEveryCaller(context: BenchContext, fleet: Fleet): Promise<void> {
+  const result = await addressLoad(context, {
+    host: '127.0.0.1',
+    port: fleet.proxy.port,
+    connections: CONNECTIONS,
+    requestsPerConnection: 1,
+    targets: targets(fleet.callers),
+    totalConnections: fleet.callers.length,
+    durationS: 60,
+  });
+  if (result.ok !== fleet.callers.length) {
+    throw new Error(`${fleet.count} callers: ${result.ok} of ${fleet.callers.length} answered 200 (${result.non2xx} other, ${result.errors} errors)`);
+  }
+  fleet.rssAfterLoadMb = memoryMb(fleet.proxy.pid).rss;
+}
+
+function rows(fleets: readonly Fleet[], figures: Map<string, SideFigures>): Row[] {
+  const smallest = figures.get(String(CALLER_COUNTS[0]));
+  const out: Row[] = [];
+  for (const fleet of fleets) {
+    const f = figures.get(String(fleet.count));
+    const versusSmallest = f && smallest ? f.requestsPerS / smallest.requestsPerS : undefined;
+    const isLargest = fleet.count === CALLER_COUNTS[CALLER_COUNTS.length - 1];
+    out.push(
+      row(SECTION, `${fleet.count.toLocaleString('en-US')} callers: req/s, p50 / p99 ms (ref: ${CALLER_COUNTS[0]} callers)`, {
+        ours: `${rate(f?.requestsPerS)}, ${ms(f?.p50Ms)} / ${ms(f?.p99Ms)}`,
+        reference: fleet === fleets[0] ? '' : rate(smallest?.requestsPerS),
+        ratio: fleet === fleets[0] ? '' : ratio(versusSmallest),
+        ...(isLargest ? { target: '>= 0.90', verdict: verdict(versusSmallest, 0.9, 'atLeast') } : {}),
+      }),
+    );
+  }
+  for (const fleet of fleets) {
+    if (fleet.count < 1_000) continue;
+    out.push(
+      row(SECTION, `${fleet.count.toLocaleString('en-US')} callers: proxy RSS MB, all served`, {
+        ours: ms(fleet.rssAfterLoadMb, 1),
+        ...(fleet.count === 1_000 ? { target: `< ${RSS_LIMIT_MB}`, verdict: verdict(fleet.rssAfterLoadMb, RSS_LIMIT_MB, 'atMost') } : {}),
+      }),
+    );
+  }
+  return out;
+}
+
+export async function scaleSection(context: BenchContext): Promise<SectionResult> {
+  const { settings } = context;
+  if (!proxyAvailable()) {
+    return { rows: [row(SECTION, 'lookup cost vs callers', { ours: 'n/a', verdict: 'n/a' })], data: null, notes: ['dist/src/cli.js is missing: proxy not built'] };
+  }
+  const fleets: Fleet[] = [];
+  try {
+    for (const count of CALLER_COUNTS) {
+      const callers = benchCallers(count, ROLES);
+      const proxy = await launchProxy({ workDir: context.workDir, name: `scale-${count}`, callers, cpu: settings.serverCpu });
+      fleets.push({ count, callers, proxy });
+      const last = callers[callers.length - 1]!;
+      await waitForStatus({ port: proxy.port, path: CREDENTIALS_PREFIX + last.role, localAddress: last.address }, 200, 30_000);
+    }
+    for (const fleet of fleets) await serveEveryCaller(context, fleet);
+    const sides = fleets.map((fleet) => sideOf(context, fleet));
+    await warmUp(sides, settings.warmupS);
+    const figures = await measureInterleaved(sides, context.loadGenerator.pid, settings.slices, settings.durationS / settings.slices);
+    const notes = [...figures].flatMap(([n, f]) => qualityNotes(`${n} callers`, f, true));
+    const data = fleets.map((fleet) => ({ callers: fleet.count, rssAfterAllServedMb: fleet.rssAfterLoadMb, peakRssMb: memoryMb(fleet.proxy.pid).peak, ...figures.get(String(fleet.count)) }));
+    return { rows: rows(fleets, figures), data, notes };
+  } finally {
+    await Promise.all(fleets.map((fleet) => fleet.proxy.stop()));
+  }
+}
