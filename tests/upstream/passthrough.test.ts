@@ -15,7 +15,7 @@ async function setup(t: TestContext, stubOptions: ImdsStubOptions = {}, options:
   const stub = await startImdsStub(stubOptions);
   const metrics = recordingMetrics();
   const clock = manualClock();
-  const backend = createPassthrough({ metadataUrl: stub.url, logger: silentLogger, metrics, clock, timeoutMs: 300, ...options });
+  const backend = createPassthrough({ metadataUrl: stub.url, logger: silentLogger, metrics, clock, timeoutMs: 5000, ...options });
   const proxy = await mount(backend);
   t.after(async () => {
     await proxy.close();
@@ -103,7 +103,7 @@ test('does not follow redirects: 301 and its Location reach the caller', async (
 });
 
 test('an upstream that never answers → 504, not a hang', async (t) => {
-  const { call, metrics, proxy } = await setup(t, { routes: { '/latest/meta-data/slow': { hang: 'headers' } } });
+  const { call, metrics, proxy } = await setup(t, { routes: { '/latest/meta-data/slow': { hang: 'headers' } } }, { timeoutMs: 300 });
   const answer = await call('/latest/meta-data/slow');
   assert.equal(answer.status, 504);
   assert.ok(metrics.upstreamStatuses.includes(504));
@@ -111,7 +111,7 @@ test('an upstream that never answers → 504, not a hang', async (t) => {
 });
 
 test('an upstream that stalls mid-body → the caller sees a cut-off answer, the proxy keeps serving', async (t) => {
-  const { call, proxy } = await setup(t, { routes: { '/latest/meta-data/stall': { hang: 'body', body: 'abcdefgh' } } });
+  const { call, proxy } = await setup(t, { routes: { '/latest/meta-data/stall': { hang: 'body', body: 'abcdefgh' } } }, { timeoutMs: 300 });
   await assert.rejects(call('/latest/meta-data/stall'));
   assert.equal((await call('/latest/meta-data/instance-id')).status, 200);
   await eventually(() => proxy.inFlight() === 0, 'the stalled exchange to end');
@@ -139,7 +139,6 @@ test('a client leaving before or during the answer crashes nothing and releases 
   const { call, stub, proxy, upstreamRequests } = await setup(
     t,
     { routes: { '/latest/meta-data/slow': { hang: 'headers' }, '/latest/meta-data/stall': { hang: 'body', body: 'abcdefgh' } } },
-    { timeoutMs: 60_000 },
   );
   const waiting = httpRequest(`${proxy.url}/latest/meta-data/slow`);
   waiting.on('error', () => {});
@@ -283,7 +282,7 @@ test('never passes a host-only path to the upstream, whatever the spelling', asy
 
 test('a metadata URL with a path prefix keeps the prefix', async (t) => {
   const stub = await startImdsStub();
-  const backend = createPassthrough({ metadataUrl: `${stub.url}/prefix/`, logger: silentLogger, metrics: recordingMetrics(), timeoutMs: 300 });
+  const backend = createPassthrough({ metadataUrl: `${stub.url}/prefix/`, logger: silentLogger, metrics: recordingMetrics() });
   const proxy = await mount(backend);
   t.after(async () => {
     await proxy.close();
