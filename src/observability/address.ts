@@ -1,16 +1,13 @@
-// `host:port`, `[v6]:port` or `:port` (all addresses), as ADMIN_LISTEN and the statsd settings take it.
-export interface HostPort {
-  host: string;
-  port: number;
-}
+// Listen addresses as operators write them (`host:port`, `[v6]:port`, `:port`), for listening and for
+// finding a listener from the same setting.
+import { splitHostPort, type HostPort } from '../config/parsers.js';
 
-const HOST_PORT = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]*)):(\d{1,5})$/;
+export type { HostPort };
 
 export function parseHostPort(text: string): HostPort {
-  const match = HOST_PORT.exec(text.trim());
-  const port = match === null ? NaN : Number(match[3]);
-  if (match === null || port < 1 || port > 65535) throw new Error(`expected host:port (e.g. 127.0.0.1:8001), got "${text}"`);
-  return { host: match[1] ?? (match[2] || '0.0.0.0'), port };
+  const parsed = splitHostPort(text, true);
+  if (parsed === undefined) throw new Error(`expected HOST:PORT (e.g. 127.0.0.1:8001), got ${JSON.stringify(text)}`);
+  return { host: parsed.host === '' ? '0.0.0.0' : parsed.host, port: parsed.port };
 }
 
 /** Where a local client reaches a listener: a wildcard listen address means this host's loopback. */

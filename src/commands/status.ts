@@ -1,0 +1,63 @@
+// `metadataproxy status [--json]`: reads /status from the admin listener the settings point at
+// (ADMIN_LISTEN, --admin-listen, or the -c file's adminListen) and prints one row per indexed caller.
+import { loadConfig, type ExtraFlag } from '../config/load.js';
+import { connectHost, parseHostPort, urlHost } from '../observability/address.js';
+import type { CallerStatus, StatusReport } from '../admin/status-report.js';
+import type { CommandIo } from './io.js';
+import { relativeExpiry } from './relative-time.js';
+
+export const STATUS_FLAGS: readonly ExtraFlag[] = [{ name: 'json', description: 'Print the raw /status JSON (for scripts).' }];
+
+const TIMEOUT_MS = 5000;
+
+export async function runStatusCommand(args: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CommandIo): Promise<number> {
+  const loaded = loadConfig({ argv: args, env, readFile: io.readFile, extraFlags: STATUS_FLAGS });
+  if (!loaded.ok) {
+    loaded.errors.forEach((line) => io.stderr(`${line}\n`));
+    return 2;
+  }
+  if (loaded.action !== 'run') return 0;
+  const { host, port } = parseHostPort(loaded.config.adminListen);
+  const url = `http://${urlHost(connectHost(host))}:${port}/status`;
+
+  let body: string;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+    body = await response.text();
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  } catch (error) {
+    io.stderr(`metadataproxy status: cannot read ${url} (${reason(error)}); is the proxy running with this ADMIN_LISTEN?\n`);
+    return 1;
+  }
+  if (loaded.extra.json === true) {
+    io.stdout(body.endsWith('\n') ? body : body + '\n');
+    return 0;
+  }
+  io.stdout(formatStatusTable(JSON.parse(body) as StatusReport));
+  return 0;
+}
+
+/** An aligned table; expiry relative to when the proxy made the report. */
+export function formatStatusTable(report: StatusReport): string {
+  if (report.callers.length === 0) return 'no callers indexed\n';
+  const now = Date.parse(report.generatedAt);
+  const header = ['CALLER', 'CONTAINER', 'ROLE', 'EXPIRES', 'LAST ERROR'];
+  const rows = [...report.callers].sort(byAddress).map((c) => [
+    c.caller,
+    c.container,
+    c.role ?? '-',
+    c.expiresAt === undefined ? '-' : relativeExpiry(Date.parse(c.expiresAt), now),
+    c.lastError === undefined ? '' : c.lastError.replace(/\s+/g, ' '),
+  ]);
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+  return [header, ...rows].map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd() + '\n').join('');
+}
+
+function byAddress(a: CallerStatus, b: CallerStatus): number {
+  return a.caller.localeCompare(b.caller, 'en', { numeric: true });
+}
+
+function reason(error: unknown): string {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return cause?.code ?? (error as Error).message ?? String(error);
+}
