@@ -98,6 +98,16 @@ export class DockerApiStub {
     return new Promise((resolve) => this.waitingForSubscriptions.push({ count, resolve }));
   }
 
+  /** Ends every open /events stream, as a daemon does when it shuts down cleanly. */
+  dropEventStreams(): void {
+    for (const stream of this.streams) stream.end();
+    this.streams.clear();
+  }
+
+  get openEventStreams(): number {
+    return this.streams.size;
+  }
+
   /** Like a daemon going away: the socket stops answering and open streams break. */
   async stop(): Promise<void> {
     for (const stream of this.streams) stream.destroy();

@@ -230,7 +230,10 @@ export class DockerSource implements IdentitySource {
     const ended = (why: string) => (): void => {
       if (this.stream === stream) this.lost(why);
     };
-    stream.on('error', (error: unknown) => ended(`event stream failed: ${reason(error)}`)());
+    const failed = (error: unknown): void => ended(`event stream failed: ${reason(error)}`)();
+    stream.on('error', failed);
+    // readline re-emits its input's errors; unheard, that would end the process.
+    lines.on('error', failed);
     stream.on('end', ended('event stream ended'));
     stream.on('close', ended('event stream closed'));
   }

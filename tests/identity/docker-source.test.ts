@@ -1,0 +1,337 @@
+import assert from 'node:assert/strict';
+import Docker from 'dockerode';
+import { afterEach, describe, test } from 'node:test';
+import { DockerSource, type DockerSourceOptions } from '../../src/identity/docker/docker-source.js';
+import type { WorkloadEvent } from '../../src/identity/workload.js';
+import { DockerApiStub, stubContainer, type StubEvent } from '../helpers/docker-api-stub.js';
+import { eventually, FakeClock, recordingLogger, recordingMetrics, WARN } from './test-support.js';
+
+const BRIDGE = { Id: 'net-bridge', Name: 'bridge', IPAM: { Config: [{ Subnet: '172.17.0.0/16', Gateway: '172.17.0.1' }, { Subnet: 'fd00::/64' }] } };
+const BACKEND = { Id: 'net-backend', Name: 'backend', IPAM: { Config: [{ Subnet: '172.18.0.0/16', Gateway: '172.18.0.1' }] } };
+
+function onBridge(ip: string, ipv6 = '') {
+  return { bridge: { NetworkID: 'net-bridge', IPAddress: ip, GlobalIPv6Address: ipv6 } };
+}
+
+function started(id: string): StubEvent {
+  return { Type: 'container', Action: 'start', Actor: { ID: id } };
+}
+
+function died(id: string): StubEvent {
+  return { Type: 'container', Action: 'die', Actor: { ID: id } };
+}
+
+interface Harness {
+  stub: DockerApiStub;
+  source: DockerSource;
+  clock: FakeClock;
+  changes: string[];
+  metrics: ReturnType<typeof recordingMetrics>;
+  log: ReturnType<typeof recordingLogger>;
+  inspections: (id: string) => number;
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function harness(setup: (stub: DockerApiStub) => void = () => {}, options: Partial<DockerSourceOptions> = {}): Promise<Harness> {
+  const clock = new FakeClock();
+  const stub = await new DockerApiStub(() => Math.floor(clock.now() / 1000)).listen();
+  cleanups.push(() => stub.close());
+  stub.networks = [BRIDGE, BACKEND];
+  setup(stub);
+  const log = recordingLogger();
+  const metrics = recordingMetrics();
+  const source = new DockerSource({
+    docker: new Docker({ socketPath: stub.socketPath }),
+    logger: log.logger,
+    metrics,
+    clock,
+    random: () => 1,
+    ...options,
+  });
+  cleanups.push(() => source.close());
+  const changes: string[] = [];
+  source.onChange((event: WorkloadEvent) => changes.push(`${event.type} ${event.workload.name}`));
+  await source.start();
+  const inspections = (id: string) => stub.requests.filter((path) => path === `/containers/${id}/json`).length;
+  return { stub, source, clock, changes, metrics, log, inspections };
+}
+
+describe('DockerSource: start', () => {
+  test('indexes every address of every running container; host-network and stopped containers are not indexed', async () => {
+    const { source, stub, changes, metrics } = await harness((stub) => {
+      const multi = stubContainer('multi', {
+        env: ['IAM_ROLE=app'],
+        networks: {
+          ...onBridge('172.17.0.2', 'fd00::2'),
+          backend: { NetworkID: 'net-backend', IPAddress: '172.18.0.2', GlobalIPv6Address: '' },
+        },
+      });
+      stub.containers.set('multi', multi);
+      stub.containers.set('hostnet', stubContainer('hostnet', { env: ['IAM_ROLE=admin'], networkMode: 'host', networks: { host: { NetworkID: 'net-host' } } }));
+      stub.containers.set('stopped', stubContainer('stopped', { running: false, networks: onBridge('172.17.0.9') }));
+    });
+    assert.equal(source.isReady(), true);
+    for (const ip of ['172.17.0.2', 'fd00::2', '172.18.0.2']) assert.equal(source.lookup(ip)?.role?.spec, 'app', ip);
+    assert.equal(source.lookup('172.17.0.9'), undefined);
+    assert.deepEqual([...source.workloads()].map((w) => w.name), ['multi']);
+    assert.deepEqual(changes, ['added multi']);
+    assert.equal(stub.requests.filter((path) => path === '/containers/hostnet/json').length, 0, 'host-network containers are not even inspected');
+    const status = source.status();
+    assert.equal(status.connected, true);
+    assert.equal(status.containers, 1);
+    assert.equal(status.addresses, 3);
+    assert.ok(status.lastSyncAt instanceof Date);
+    assert.deepEqual(metrics.sizes.at(-1), ['docker', 3]);
+    assert.equal(metrics.resyncs, 1);
+  });
+
+  test('follows events from the time of the list, filtered to the events it handles', async () => {
+    const { stub, clock } = await harness();
+    await stub.subscriptions(1);
+    const query = stub.eventSubscriptions[0]!;
+    assert.equal(query.get('since'), String(Math.floor(clock.now() / 1000)));
+    const filters = JSON.parse(query.get('filters')!) as { type: string[]; event: string[] };
+    assert.deepEqual(filters.type, ['container', 'network']);
+    for (const action of ['start', 'die', 'destroy', 'rename', 'update', 'connect', 'disconnect']) assert.ok(filters.event.includes(action), action);
+  });
+
+  test('a container that started between the list and the subscription is replayed through since', async () => {
+    const clock = new FakeClock();
+    const stub = await new DockerApiStub(() => Math.floor(clock.now() / 1000)).listen();
+    cleanups.push(() => stub.close());
+    stub.networks = [BRIDGE];
+    const source = new DockerSource({ docker: new Docker({ socketPath: stub.socketPath }), logger: recordingLogger().logger, clock });
+    cleanups.push(() => source.close());
+    const release = stub.hold((path) => path === '/containers/json');
+    const starting = source.start();
+    await eventually(() => stub.requests.includes('/containers/json'), 'the list is asked for');
+    stub.containers.set('late', stubContainer('late', { env: ['IAM_ROLE=late'], networks: onBridge('172.17.0.4') }));
+    stub.emit(started('late'));
+    release();
+    await starting;
+    await eventually(() => source.lookup('172.17.0.4') !== undefined, 'the replayed start is indexed');
+  });
+});
+
+describe('DockerSource: events', () => {
+  test('start indexes, die removes at once (no inspect), a reused address belongs to the new container only', async () => {
+    const h = await harness();
+    h.stub.containers.set('a', stubContainer('a', { env: ['IAM_ROLE=role-a'], networks: onBridge('172.17.0.2') }));
+    h.stub.emit(started('a'));
+    await eventually(() => h.source.lookup('172.17.0.2') !== undefined, 'a is indexed');
+    assert.equal(h.source.lookup('172.17.0.2')?.role?.spec, 'role-a');
+
+    // b gets a's address and its start is seen before a's die.
+    h.stub.containers.get('a')!.State = { Running: false };
+    h.stub.containers.set('b', stubContainer('b', { env: ['IAM_ROLE=role-b'], networks: onBridge('172.17.0.2') }));
+    h.stub.emit(started('b'));
+    await eventually(() => h.source.lookup('172.17.0.2')?.name === 'b', 'b holds the address');
+    const inspectsOfA = h.inspections('a');
+    h.stub.emit(died('a'));
+    await eventually(() => h.changes.includes('removed a'), 'a is removed');
+    assert.equal(h.source.lookup('172.17.0.2')?.role?.spec, 'role-b');
+    assert.equal(h.inspections('a'), inspectsOfA, 'a die needs no inspect');
+
+    h.stub.emit(died('b'));
+    await eventually(() => h.source.lookup('172.17.0.2') === undefined, 'b is removed');
+    assert.deepEqual(h.changes, ['added a', 'added b', 'removed a', 'removed b']);
+    assert.deepEqual(h.metrics.events, ['start', 'start', 'die', 'die']);
+  });
+
+  test('an inspect answer overtaken by a die is not applied', async () => {
+    const h = await harness();
+    h.stub.containers.set('a', stubContainer('a', { env: ['IAM_ROLE=role-a'], networks: onBridge('172.17.0.2') }));
+    const release = h.stub.hold((path) => path === '/containers/a/json');
+    h.stub.emit(started('a'));
+    await eventually(() => h.inspections('a') === 1, 'a is being inspected');
+    h.stub.emit(died('a'));
+    h.stub.emit({ Type: 'container', Action: 'rename', Actor: { ID: 'marker' } });
+    await eventually(() => h.inspections('marker') === 1, 'the die was handled');
+    release(); // answers "running", as it would have before the die
+    h.stub.containers.set('z', stubContainer('z', { networks: onBridge('172.17.0.99') }));
+    h.stub.emit(started('z'));
+    await eventually(() => h.source.lookup('172.17.0.99') !== undefined, 'later events are handled');
+    assert.equal(h.source.lookup('172.17.0.2'), undefined);
+    assert.ok(!h.changes.includes('added a'));
+  });
+
+  test('network connect adds the new address; disconnect drops that network only', async () => {
+    const h = await harness((stub) => stub.containers.set('a', stubContainer('a', { networks: onBridge('172.17.0.2') })));
+    const backend = { NetworkID: 'net-backend', IPAddress: '172.18.0.7', GlobalIPv6Address: '' };
+    h.stub.containers.get('a')!.NetworkSettings!.Networks!.backend = backend;
+    h.stub.emit({ Type: 'network', Action: 'connect', Actor: { ID: 'net-backend', Attributes: { container: 'a', name: 'backend' } } });
+    await eventually(() => h.source.lookup('172.18.0.7') !== undefined, 'the new network is indexed');
+
+    const release = h.stub.hold((path) => path === '/containers/a/json');
+    h.stub.emit({ Type: 'network', Action: 'disconnect', Actor: { ID: 'net-bridge', Attributes: { container: 'a', name: 'bridge' } } });
+    await eventually(() => h.source.lookup('172.17.0.2') === undefined, 'the bridge address goes before any inspect answers');
+    assert.equal(h.source.lookup('172.18.0.7')?.name, 'a');
+    delete h.stub.containers.get('a')!.NetworkSettings!.Networks!.bridge;
+    release();
+    assert.deepEqual(h.changes, ['added a'], 'same container, same role: no churn for listeners');
+  });
+
+  test('rename updates the name; a container gone before its inspect is treated as removed', async () => {
+    const h = await harness((stub) => stub.containers.set('a', stubContainer('a', { name: 'old', networks: onBridge('172.17.0.2') })));
+    h.stub.containers.get('a')!.Name = '/new';
+    h.stub.emit({ Type: 'container', Action: 'rename', Actor: { ID: 'a', Attributes: { name: 'new', oldName: '/old' } } });
+    await eventually(() => h.source.lookup('172.17.0.2')?.name === 'new', 'renamed');
+    h.stub.containers.delete('a');
+    h.stub.emit({ Type: 'container', Action: 'update', Actor: { ID: 'a' } });
+    await eventually(() => h.source.lookup('172.17.0.2') === undefined, 'removed after a 404');
+    assert.deepEqual(h.changes, ['added old', 'removed new']);
+  });
+
+  test('odd events and failing inspects never stop the stream', async () => {
+    const h = await harness();
+    h.stub.inspectStatus.set('broken', 500);
+    h.stub.emitRaw('this is not json\n');
+    h.stub.emitRaw('null\n\n[]\n');
+    h.stub.emit({ Type: 'container', Action: 'exec_start: sh -c secret', Actor: { ID: 'x' } });
+    h.stub.emit({ Type: 'plugin', Action: 'enable', Actor: { ID: 'p' } });
+    h.stub.emitRaw('{"Type":"container","Action":"start"}\n{"Type":"network","Action":"connect","Actor":{"ID":"n"}}\n');
+    h.stub.emit(started('broken'));
+    h.stub.emit(started('ghost'));
+    h.stub.containers.set('ok', stubContainer('ok', { networks: onBridge('172.17.0.3') }));
+    // One event split across writes.
+    const line = JSON.stringify(started('ok'));
+    h.stub.emitRaw(line.slice(0, 10));
+    h.stub.emitRaw(`${line.slice(10)}\n`);
+    await eventually(() => h.source.lookup('172.17.0.3') !== undefined, 'the good event after the odd ones is handled');
+    await eventually(() => h.log.lines.some((l) => l.msg.includes('inspect failed')), 'the failing inspect is logged');
+    assert.equal(h.source.isReady(), true);
+    assert.deepEqual(h.metrics.events, ['network_connect', 'start', 'start', 'start'], 'only known actions are counted');
+    assert.ok(!JSON.stringify(h.log.lines).includes('secret'));
+  });
+});
+
+describe('DockerSource: misses', () => {
+  test('a miss for an address outside Docker networks, or a gateway, answers at once without Docker', async () => {
+    const h = await harness();
+    const asked = h.stub.requests.length;
+    assert.equal(await h.source.resolveMiss('10.1.2.3'), undefined);
+    assert.equal(await h.source.resolveMiss('172.17.0.1'), undefined);
+    assert.equal(await h.source.resolveMiss('127.0.0.1'), undefined);
+    assert.equal(h.stub.requests.length, asked);
+    assert.deepEqual(h.clock.pending(), []);
+  });
+
+  test('a miss inside a Docker network resyncs and finds a container whose start event has not arrived', async () => {
+    const h = await harness();
+    h.stub.containers.set('fresh', stubContainer('fresh', { env: ['IAM_ROLE=fresh'], networks: onBridge('172.17.0.5', 'fd00::5') }));
+    assert.equal((await h.source.resolveMiss('fd00::5'))?.role?.spec, 'fresh');
+    assert.equal(h.source.lookup('172.17.0.5')?.name, 'fresh');
+    assert.equal(h.metrics.resyncs, 2);
+    assert.deepEqual(h.clock.pending(), [], 'the wait timer is cleared');
+  });
+
+  test('a miss that stays a miss after the resync resolves undefined without waiting out the timer', async () => {
+    const h = await harness();
+    assert.equal(await h.source.resolveMiss('172.17.0.77'), undefined);
+    assert.deepEqual(h.clock.pending(), []);
+  });
+
+  test('concurrent misses share resyncs: at most one running and one queued', async () => {
+    const h = await harness((stub) => stub.containers.set('a', stubContainer('a', { networks: onBridge('172.17.0.2') })));
+    const lists = () => h.stub.requests.filter((path) => path === '/containers/json').length;
+    const before = lists();
+    const release = h.stub.hold((path) => path === '/containers/json');
+    const misses = ['172.17.0.10', '172.17.0.11', '172.17.0.12', '172.18.0.10', '172.17.0.13'].map((ip) => h.source.resolveMiss(ip));
+    await eventually(() => lists() === before + 1, 'one resync is running');
+    release();
+    assert.deepEqual(await Promise.all(misses), [undefined, undefined, undefined, undefined, undefined]);
+    assert.equal(lists(), before + 2);
+    assert.equal(h.inspections('a'), 1, 'a resync does not re-inspect containers the index already has right');
+  });
+
+  test('a waiting miss resolves as soon as the start event indexes the address', async () => {
+    const h = await harness();
+    const release = h.stub.hold((path) => path === '/containers/json');
+    const miss = h.source.resolveMiss('172.17.0.6');
+    h.stub.containers.set('racer', stubContainer('racer', { env: ['IAM_ROLE=racer'], networks: onBridge('172.17.0.6') }));
+    h.stub.emit(started('racer'));
+    assert.equal((await miss)?.role?.spec, 'racer');
+    release();
+  });
+
+  test('while Docker is unreachable a miss waits missWaitMs, then gives up', async () => {
+    const h = await harness(() => {}, { missWaitMs: 800 });
+    await h.stub.stop();
+    await eventually(() => !h.source.isReady(), 'the loss is noticed');
+    const miss = h.source.resolveMiss('172.17.0.8');
+    assert.ok(h.clock.pending().includes(800));
+    await eventually(() => h.log.lines.some((l) => l.msg === 'Docker sync after a miss failed'), 'the resync failed');
+    h.clock.advance(800);
+    assert.equal(await miss, undefined);
+  });
+});
+
+describe('DockerSource: losing Docker', () => {
+  test('keeps serving known containers, reconnects with backoff and resyncs', async () => {
+    const h = await harness((stub) => {
+      stub.containers.set('stays', stubContainer('stays', { env: ['IAM_ROLE=stays'], networks: onBridge('172.17.0.2') }));
+      stub.containers.set('goes', stubContainer('goes', { networks: onBridge('172.17.0.3') }));
+    });
+    await h.stub.stop();
+    await eventually(() => !h.source.isReady(), 'not ready once the stream breaks');
+    const status = h.source.status();
+    assert.equal(status.connected, false);
+    assert.match(status.lastError ?? '', /event stream/);
+    assert.equal(h.source.lookup('172.17.0.2')?.role?.spec, 'stays', 'known containers are still served');
+    assert.ok(h.log.lines.some((l) => l.level === WARN && l.msg.includes('Docker unreachable')));
+
+    // Each failed attempt doubles the delay (random() = 1 → the full ceiling).
+    assert.deepEqual(h.clock.pending(), [250]);
+    h.clock.advance(250);
+    await eventually(() => h.clock.pending().length === 1, 'the next attempt is scheduled');
+    assert.deepEqual(h.clock.pending(), [500]);
+    h.clock.advance(500);
+    await eventually(() => h.clock.pending().length === 1, 'the next attempt is scheduled');
+    assert.deepEqual(h.clock.pending(), [1000]);
+
+    // The daemon comes back with one container gone and one new.
+    h.stub.containers.delete('goes');
+    h.stub.containers.set('new', stubContainer('new', { networks: onBridge('172.17.0.3') }));
+    await h.stub.listen();
+    h.clock.advance(1000);
+    await eventually(() => h.source.isReady(), 'reconnected');
+    assert.equal(h.source.lookup('172.17.0.3')?.name, 'new');
+    assert.equal(h.source.lookup('172.17.0.2')?.name, 'stays');
+    assert.equal(h.source.status().lastError, undefined);
+    assert.equal(h.stub.eventSubscriptions.length, 2);
+    assert.deepEqual(h.changes, ['added stays', 'added goes', 'added new', 'removed goes']);
+
+    // After a success the backoff starts over.
+    h.stub.dropEventStreams();
+    await eventually(() => !h.source.isReady(), 'the stream end is noticed');
+    assert.deepEqual(h.clock.pending(), [250]);
+  });
+
+  test('Docker down at start: start resolves, not ready, and it connects later', async () => {
+    const clock = new FakeClock();
+    const stub = new DockerApiStub();
+    cleanups.push(() => stub.close());
+    const source = new DockerSource({ docker: new Docker({ socketPath: stub.socketPath }), logger: recordingLogger().logger, clock });
+    cleanups.push(() => source.close());
+    await source.start();
+    assert.equal(source.isReady(), false);
+    assert.match(source.status().lastError ?? '', /ENOENT|ECONNREFUSED/);
+    stub.containers.set('a', stubContainer('a', { networks: onBridge('172.17.0.2') }));
+    await stub.listen();
+    clock.advance(clock.pending()[0]!);
+    await eventually(() => source.isReady(), 'connected');
+    assert.equal(source.lookup('172.17.0.2')?.name, 'a');
+  });
+
+  test('close stops following and schedules nothing', async () => {
+    const h = await harness();
+    await h.source.close();
+    await eventually(() => h.stub.openEventStreams === 0, 'the event stream is closed');
+    assert.equal(h.source.isReady(), false);
+    assert.deepEqual(h.clock.pending(), []);
+  });
+});
