@@ -14,17 +14,13 @@ export interface FileValue {
 /** Keys that set more than one setting; documented next to the settings they feed. */
 export const COMBINED_FILE_KEYS: Readonly<Record<string, string>> = { host: 'listen', port: 'listen' };
 
-export function describeReadError(error: unknown): string {
-  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-}
-
 export function readConfigFile(path: string, flagLabel: string, readFile: ReadFile): { values: FileValue[]; errors: string[] } {
   const prefix = `${flagLabel} ${path}`;
   let text: string;
   try {
     text = readFile(path);
   } catch (error) {
-    return { values: [], errors: [`${prefix}: cannot read file: ${describeReadError(error)}`] };
+    return { values: [], errors: [`${prefix}: cannot read file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`] };
   }
   let document: unknown;
   try {

@@ -2,7 +2,7 @@
 // defaults, and reports every problem at once, one line each, naming where the bad value came from.
 import { parseArgv, type ExtraFlag, type ExtraValues } from './argv.js';
 import { formatDuration } from './duration.js';
-import { describeReadError, readConfigFile, type ReadFile } from './file.js';
+import { readConfigFile, type ReadFile } from './file.js';
 import { settings, type Setting } from './settings.js';
 import type { Config } from './types.js';
 
@@ -54,7 +54,7 @@ export function loadConfig({ argv, env, readFile, extraFlags = [] }: LoadInput):
 
   const { config, sources } = merge(candidates, errors);
   if (args.configFile) config.configFile = args.configFile.path;
-  errors.push(...crossCheck(config, sources, readFile));
+  errors.push(...crossCheck(config, sources));
   return errors.length > 0 ? { ok: false, errors } : { ok: true, action: 'run', config, sources, extra: args.extra };
 }
 
@@ -84,7 +84,9 @@ function merge(candidates: readonly Candidate[], errors: string[]): { config: Co
   return { config: values as unknown as Config, sources: sources as ConfigSources };
 }
 
-function crossCheck(config: Config, sources: ConfigSources, readFile: ReadFile): string[] {
+// The mapping file and token key file are checked by their owners at start-up (identity/mapping-file.ts,
+// tokens/token-key.ts), which know what a usable file is.
+function crossCheck(config: Config, sources: ConfigSources): string[] {
   const errors: string[] = [];
   const durationMs = config.roleDurationSeconds * 1000;
   if (config.refreshBeforeExpiryMs >= durationMs) {
@@ -97,15 +99,6 @@ function crossCheck(config: Config, sources: ConfigSources, readFile: ReadFile):
   if (config.defaultAlias !== undefined && !(config.defaultAlias in config.aliasToArn)) {
     const known = Object.keys(config.aliasToArn).join(', ') || 'none defined';
     errors.push(`${sources.defaultAlias}: expected a key of aliasToARN (${known}), got ${show(config.defaultAlias)}`);
-  }
-  for (const field of ['roleMappingFile', 'tokenKeyFile'] as const) {
-    const path = config[field];
-    if (path === undefined) continue;
-    try {
-      readFile(path);
-    } catch (error) {
-      errors.push(`${sources[field]}: cannot read file ${path}: ${describeReadError(error)}`);
-    }
   }
   if (config.debug && sources.logLevel === undefined) config.logLevel = 'debug';
   return errors;

@@ -67,7 +67,8 @@ export function matching(pattern: RegExp, expected: string): Parser<string> {
 
 export const accountId = matching(/^\d{12}$/, 'a 12-digit AWS account id');
 export const region = matching(/^[a-z]{2,}(-[a-z]+)+-\d+$/, 'an AWS region such as us-east-1');
-export const roleSessionKey = matching(/^((Env|Labels):)?[^\s:]+$/, 'Env:NAME, Labels:NAME or NAME');
+// Prefixes as roles/session-name.ts reads them (any case, Label: too); a name must follow.
+export const roleSessionKey = matching(/^(?!(env|labels?):\s*$)\S(.*\S)?$/i, 'Env:NAME, Labels:NAME or NAME');
 
 export function goDuration(maxMs: number): Parser<number> {
   return fromString(`a Go duration such as 15m, 1h30m or 90s, at most ${formatDuration(maxMs)}`, (t) => {
@@ -141,12 +142,15 @@ export function hostPort(minPort: number): Parser<string> {
 }
 
 /** A comma-separated string, or a JSON array of strings in the config file; blanks dropped. */
-export function list(expected = 'a comma-separated list'): Parser<string[]> {
+export function list(expected = 'a comma-separated list', itemProblem: (item: string) => string | undefined = () => undefined): Parser<string[]> {
   return {
     expected,
     parse(raw) {
       const items = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) && raw.every((i) => typeof i === 'string') ? raw : undefined;
-      return items ? ok(items.map((i) => i.trim()).filter((i) => i !== '')) : fail();
+      if (!items) return fail();
+      const kept = items.map((i) => i.trim()).filter((i) => i !== '');
+      const problem = kept.map(itemProblem).find((p) => p !== undefined);
+      return problem === undefined ? ok(kept) : fail(problem);
     },
   };
 }

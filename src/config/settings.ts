@@ -4,6 +4,7 @@
 // differently (ROLE_EXPIRATION_THRESHOLD in minutes vs ROLE_CACHE_OFFSET as a Go duration).
 import type { Config } from './types.js';
 import * as p from './parsers.js';
+import { pathPatternProblem } from '../server/path-patterns.js';
 
 export interface Setting {
   field: keyof Config;
@@ -37,6 +38,7 @@ function row<K extends keyof Config>(
 }
 
 const flagSwitch = { switch: true, parser: p.boolean } as const;
+const pathList = p.list('comma-separated path patterns such as /*/user-data or /latest/meta-data/tags/**', pathPatternProblem);
 
 export const settings: readonly Setting[] = [
   // Listener
@@ -127,10 +129,10 @@ export const settings: readonly Setting[] = [
   row('unknownCaller', { env: ['UNKNOWN_CALLER'], flag: 'unknown-caller', valueName: 'MODE', fileKeys: ['unknownCaller'],
     parser: p.oneOf(['passthrough', 'deny']), default: 'passthrough',
     description: 'Non-IAM routes for callers we cannot identify (IAM routes always 404 for them).' }),
-  row('denyPaths', { env: ['DENY_PATHS'], flag: 'deny-paths', valueName: 'LIST', fileKeys: ['denyPaths'], parser: p.list(),
-    default: [], defaultText: 'none', description: 'Metadata path patterns never answered (e.g. /latest/user-data).' }),
-  row('allowPaths', { env: ['ALLOW_PATHS'], flag: 'allow-paths', valueName: 'LIST', fileKeys: ['allowPaths'], parser: p.list(),
-    default: [], defaultText: 'all', description: 'If set, only these metadata path patterns are answered.' }),
+  row('denyPaths', { env: ['DENY_PATHS'], flag: 'deny-paths', valueName: 'LIST', fileKeys: ['denyPaths'], parser: pathList,
+    default: [], defaultText: 'none', description: 'Metadata path patterns answered 404 (`*` within a segment, `**` across), e.g. `/*/user-data`.' }),
+  row('allowPaths', { env: ['ALLOW_PATHS'], flag: 'allow-paths', valueName: 'LIST', fileKeys: ['allowPaths'], parser: pathList,
+    default: [], defaultText: 'all', description: 'If set, only matching metadata paths are served (IAM routes and the token endpoint always are).' }),
 
   // Metrics and telemetry
   row('enablePrometheus', { env: ['ENABLE_PROMETHEUS'], flag: 'enable-prometheus', ...flagSwitch, fileKeys: ['enablePrometheus'],

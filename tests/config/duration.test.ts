@@ -2,27 +2,21 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatDuration, parseGoDuration } from '../../src/config/duration.js';
 
-test('Go durations: each unit', () => {
-  assert.equal(parseGoDuration('1h'), 3_600_000);
-  assert.equal(parseGoDuration('15m'), 900_000);
-  assert.equal(parseGoDuration('90s'), 90_000);
-  assert.equal(parseGoDuration('250ms'), 250);
-  assert.equal(parseGoDuration('1500us'), 1.5);
-  assert.equal(parseGoDuration('1500µs'), 1.5); // micro sign U+00B5
-  assert.equal(parseGoDuration('1500μs'), 1.5); // Greek mu U+03BC
-  assert.equal(parseGoDuration('2000000ns'), 2);
-});
+const valid: Array<[string, number]> = [
+  // each unit
+  ['1h', 3_600_000], ['15m', 900_000], ['90s', 90_000], ['250ms', 250], ['1500us', 1.5],
+  ['1500µs', 1.5], // micro sign U+00B5
+  ['1500μs', 1.5], // Greek mu U+03BC
+  ['2000000ns', 2],
+  // combined components, fractions, zero
+  ['1h15m30.5s', 4_530_500], ['1h30m', 5_400_000], ['1.5h', 5_400_000], ['.5s', 500], ['5.s', 5000],
+  ['2m2m', 240_000], // Go allows a unit twice
+  ['0', 0], ['0s', 0],
+  ['1.0000000001s', 1000], // beyond nanoseconds is truncated, as in Go
+];
 
-test('Go durations: combined components, fractions, zero', () => {
-  assert.equal(parseGoDuration('1h15m30.5s'), 4_530_500);
-  assert.equal(parseGoDuration('1h30m'), 5_400_000);
-  assert.equal(parseGoDuration('1.5h'), 5_400_000);
-  assert.equal(parseGoDuration('.5s'), 500);
-  assert.equal(parseGoDuration('5.s'), 5000);
-  assert.equal(parseGoDuration('2m2m'), 240_000); // Go allows a unit twice
-  assert.equal(parseGoDuration('0'), 0);
-  assert.equal(parseGoDuration('0s'), 0);
-  assert.equal(parseGoDuration('1.0000000001s'), 1000); // beyond nanoseconds is truncated, as in Go
+test('Go durations: units, combinations, fractions, zero', () => {
+  for (const [text, ms] of valid) assert.equal(parseGoDuration(text), ms, text);
 });
 
 test('Go durations: what Go rejects, and signs', () => {
