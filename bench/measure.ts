@@ -48,24 +48,24 @@ export async function measureInterleaved(
   slices: number,
   sliceS: number,
 ): Promise<Map<string, SideFigures>> {
-  const acc = sides.map(() => ({ histogram: new LatencyHistogram(), rates: [] as number[], ok: 0, non2xx: 0, errors: 0, cpuMs: 0, othersMs: 0, wallS: 0 }));
+  const acc = sides.map(() => ({ histogram: new LatencyHistogram(), rates: [] as number[], ok: 0, non2xx: 0, errors: 0, cpuMs: 0, othersMs: 0, windowS: 0 }));
   for (let round = 0; round < slices; round++) {
     const order = sides.map((_, i) => i);
     if (round % 2 === 1) order.reverse();
     for (const i of order) {
       const side = sides[i]!;
       const a = acc[i]!;
-      const before = { server: cpuTimeMs(side.serverPid), load: cpuTimeMs(loadGeneratorPid), machine: machineBusyMs() };
+      const before = { server: cpuTimeMs(side.serverPid), load: cpuTimeMs(loadGeneratorPid), machine: machineBusyMs(), at: performance.now() };
       const result = await side.run(sliceS);
       const serverMs = cpuTimeMs(side.serverPid) - before.server;
       a.cpuMs += serverMs;
       a.othersMs += machineBusyMs() - before.machine - serverMs - (cpuTimeMs(loadGeneratorPid) - before.load);
+      a.windowS += (performance.now() - before.at) / 1000;
       a.histogram.add(result.latency);
       a.rates.push(result.ok / result.elapsedS);
       a.ok += result.ok;
       a.non2xx += result.non2xx;
       a.errors += result.errors;
-      a.wallS += result.elapsedS;
     }
   }
   return new Map(
@@ -77,8 +77,8 @@ export async function measureInterleaved(
         p99Ms: a.histogram.percentileMs(0.99),
         p999Ms: a.histogram.percentileMs(0.999),
         cpuUsPerRequest: a.ok === 0 ? NaN : (a.cpuMs * 1000) / a.ok,
-        serverCpuShare: a.cpuMs / 1000 / a.wallS,
-        othersCpuShare: Math.max(0, a.othersMs / 1000 / a.wallS),
+        serverCpuShare: a.cpuMs / 1000 / a.windowS,
+        othersCpuShare: Math.max(0, a.othersMs / 1000 / a.windowS),
         requests: a.ok,
         non2xx: a.non2xx,
         errors: a.errors,

@@ -1,4 +1,5 @@
 // Bench knobs, from the environment so `npm run bench` needs no arguments and a quick run is one variable away.
+import { resolve } from 'node:path';
 
 export interface BenchSettings {
   /** Seconds of measured load per side and scenario (split into interleaved slices). */
@@ -11,6 +12,8 @@ export interface BenchSettings {
   sections: ReadonlySet<SectionName>;
   /** Whole-run watchdog: past it, every child is stopped and the run fails. */
   deadlineS: number;
+  /** BENCH_PROFILE: folder where the proxy under the throughput load writes a V8 CPU profile (--cpu-prof). */
+  profileDir?: string;
   /** CPU for servers and CPU for load generators, when the machine has two or more. */
   serverCpu?: number;
   loadCpu?: number;
@@ -41,10 +44,11 @@ export function readSettings(cpuCount: number): BenchSettings {
   const pinned = cpuCount >= 2 && process.env.BENCH_PIN !== 'false';
   return {
     durationS,
-    warmupS: positiveNumber('BENCH_WARMUP', Math.min(2, durationS)),
+    warmupS: positiveNumber('BENCH_WARMUP', Math.min(1, durationS)),
     slices: Math.max(1, Math.min(5, Math.floor(durationS))),
     sections: sections(),
     deadlineS: positiveNumber('BENCH_DEADLINE', 180),
+    ...(process.env.BENCH_PROFILE ? { profileDir: resolve(process.env.BENCH_PROFILE) } : {}),
     ...(pinned ? { serverCpu: 0, loadCpu: 1 } : {}),
   };
 }

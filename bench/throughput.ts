@@ -120,7 +120,13 @@ export async function throughputSection(context: BenchContext): Promise<SectionR
   let proxy: RunningProxy | undefined;
   let baseline: WorkerProcess | undefined;
   try {
-    proxy = await launchProxy({ workDir: context.workDir, name: 'throughput', callers: [{ address: LOOPBACK_CALLER, role: ROLE }], cpu: settings.serverCpu });
+    proxy = await launchProxy({
+      workDir: context.workDir,
+      name: 'throughput',
+      callers: [{ address: LOOPBACK_CALLER, role: ROLE }],
+      cpu: settings.serverCpu,
+      nodeFlags: settings.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${settings.profileDir}`],
+    });
     const credentialsPath = ROUTES[0]!.path;
     await waitForStatus({ port: proxy.port, path: credentialsPath }, 200, 15_000);
 
@@ -139,12 +145,13 @@ export async function throughputSection(context: BenchContext): Promise<SectionR
       side(context, 'ours', proxy!.pid, proxy!.port, scenario),
       ...(scenario.imdsV2 ? [side(context, 'ours IMDSv2', proxy!.pid, proxy!.port, scenario, { [TOKEN_HEADER]: token! })] : []),
     ];
-    await warmUp(sidesOf(scenarios[0]!), settings.warmupS);
 
     const rows: Row[] = [];
     const notes: string[] = noToken === undefined ? [] : [`IMDSv2 rows n/a: ${noToken}`];
     const data: Record<string, unknown> = {};
     for (const scenario of scenarios) {
+      // Each route's first scenario warms its code path on every side.
+      if (scenario.connections === CONNECTIONS[0]) await warmUp(sidesOf(scenario), settings.warmupS);
       const figures = await measureInterleaved(sidesOf(scenario), context.loadGenerator.pid, settings.slices, settings.durationS / settings.slices);
       rows.push(...scenarioRows(scenario, figures));
       for (const [name, f] of figures) notes.push(...qualityNotes(`${scenario.label} ${scenario.connections}c ${name}`, f, scenario.connections >= 64));
