@@ -54,6 +54,8 @@ export function loadConfig({ argv, env, readFile, extraFlags = [] }: LoadInput):
 
   const { config, sources } = merge(candidates, errors);
   if (args.configFile) config.configFile = args.configFile.path;
+  // lyft's DEBUG means debug logging; an explicit LOG_LEVEL still wins.
+  if (config.debug && sources.logLevel === undefined) config.logLevel = 'debug';
   errors.push(...crossCheck(config, sources));
   return errors.length > 0 ? { ok: false, errors } : { ok: true, action: 'run', config, sources, extra: args.extra };
 }
@@ -96,11 +98,10 @@ function crossCheck(config: Config, sources: ConfigSources): string[] {
         `(${config.roleDurationSeconds}s, ${sources.roleDurationSeconds ?? 'default'}), got ${formatDuration(config.refreshBeforeExpiryMs)}`,
     );
   }
-  if (config.defaultAlias !== undefined && !(config.defaultAlias in config.aliasToArn)) {
+  if (config.defaultAlias !== undefined && !Object.hasOwn(config.aliasToArn, config.defaultAlias)) {
     const known = Object.keys(config.aliasToArn).join(', ') || 'none defined';
     errors.push(`${sources.defaultAlias}: expected a key of aliasToARN (${known}), got ${show(config.defaultAlias)}`);
   }
-  if (config.debug && sources.logLevel === undefined) config.logLevel = 'debug';
   return errors;
 }
 

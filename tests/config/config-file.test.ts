@@ -86,6 +86,7 @@ test('--default-alias must name an aliasToARN entry', () => {
     `--config ${FILE}: defaultAlias: expected a key of aliasToARN (db), got "web"`,
   ]);
   assert.deepEqual(errorsOf({ argv: ['--default-alias', 'x'] }), ['--default-alias: expected a key of aliasToARN (none defined), got "x"']);
+  assert.equal(errorsOf({ argv: ['--default-alias', 'constructor'] }).length, 1, 'inherited object keys are not aliases');
 });
 
 test('file problems: unknown keys, bad values, listen conflicts, bad aliasToARN', () => {
