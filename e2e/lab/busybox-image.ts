@@ -8,7 +8,7 @@ import type { DockerEngine } from './engine.js';
 export const BUSYBOX_IMAGE = 'mdp-busybox';
 const APPLETS = ['sh', 'wget', 'cat', 'sleep', 'echo', 'chroot', 'timeout', 'ip', 'hostname', 'ls'];
 
-function findBusybox(): string {
+export function findBusybox(): string {
   const found = ['/bin/busybox', '/usr/bin/busybox'].find((path) => existsSync(path));
   if (!found) throw new Error('busybox not found: install the busybox-static package');
   return found;

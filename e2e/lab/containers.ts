@@ -1,7 +1,8 @@
 // Containers as the tests use them: started detached (busybox `sleep`), asked for metadata from the
 // inside with busybox wget at the real metadata address, removed with SIGKILL.
-import { BUSYBOX_IMAGE } from './busybox-image.js';
+import { BUSYBOX_IMAGE, findBusybox } from './busybox-image.js';
 import type { DockerEngine } from './engine.js';
+import { run, type RunResult } from './exec.js';
 
 export const METADATA_ADDRESS = '169.254.169.254';
 
@@ -52,12 +53,24 @@ export function runOnce(engine: DockerEngine, spec: ContainerSpec, command: read
   return engine.dockerResult(['run', '--rm', ...runOptions(spec), BUSYBOX_IMAGE, ...command], timeoutMs);
 }
 
+// busybox 1.35's `wget -T` crashes, so the applet `timeout` bounds the request instead.
+const wget = (path: string): string[] => ['timeout', '10', 'wget', '-q', '-O', '-', `http://${METADATA_ADDRESS}${path}`];
+
+const answer = (result: RunResult): MetadataAnswer => ({ ok: result.code === 0, body: result.stdout, error: result.stderr });
+
 /** GET http://169.254.169.254<path> from inside the container, bounded so a dropped packet cannot hang a test. */
 export async function askMetadata(engine: DockerEngine, id: string, path: string): Promise<MetadataAnswer> {
-  const url = `http://${METADATA_ADDRESS}${path}`;
-  // busybox 1.35's `wget -T` crashes, so the applet `timeout` bounds the request instead.
-  const result = await engine.dockerResult(['exec', id, 'timeout', '10', 'wget', '-q', '-O', '-', url]);
-  return { ok: result.code === 0, body: result.stdout, error: result.stderr };
+  return answer(await engine.dockerResult(['exec', id, ...wget(path)]));
+}
+
+/** The same request from the container's network namespace without dockerd (the host's busybox joins it). */
+export async function askMetadataWithoutDocker(pid: number, path: string): Promise<MetadataAnswer> {
+  return answer(await run('nsenter', [`--net=/proc/${pid}/ns/net`, findBusybox(), ...wget(path)], { timeoutMs: 20_000 }));
+}
+
+/** The container's main process on the host, for reaching into its network namespace without dockerd. */
+export async function containerPid(engine: DockerEngine, id: string): Promise<number> {
+  return Number((await engine.docker(['inspect', '--format', '{{.State.Pid}}', id])).trim());
 }
 
 export async function removeContainer(engine: DockerEngine, id: string): Promise<void> {

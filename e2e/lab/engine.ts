@@ -15,6 +15,8 @@ export class DockerEngine {
   constructor(
     private readonly netns: string,
     private readonly dir: string,
+    /** Containers keep running while dockerd is down, as on hosts configured with live-restore. */
+    private readonly liveRestore = false,
   ) {
     this.socketPath = join(dir, 'docker.sock');
     this.url = `unix://${this.socketPath}`;
@@ -62,6 +64,7 @@ export class DockerEngine {
       // The lab namespace is ours alone: dockerd may manage its iptables and take 172.17.0.0/16.
       '--iptables=true',
       '--shutdown-timeout', '2',
+      ...(this.liveRestore ? ['--live-restore'] : []),
     ]);
     this.dockerd = daemon;
     await waitFor('dockerd to answer /_ping', async () => {
@@ -71,7 +74,7 @@ export class DockerEngine {
     }, 60_000);
   }
 
-  /** Stops dockerd the way a daemon restart does (containers stop with it); containerd keeps running. */
+  /** Stops dockerd as a daemon restart does (containers stop with it unless live-restore); containerd stays. */
   stopDockerd(): void {
     if (this.dockerd?.child.pid !== undefined) stopPid(this.dockerd.child.pid, 20_000);
     this.dockerd = undefined;

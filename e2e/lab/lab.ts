@@ -11,6 +11,7 @@ import { importBusyboxImage } from './busybox-image.js';
 import { LAB_PREFIX, LAB_ROOT, destroyLab, sweepStaleLabs, writeOwner } from './teardown.js';
 import { LabAgent } from './agent-client.js';
 import { LabProxy, PROXY_PORT } from './proxy.js';
+import { logTail } from './daemons.js';
 
 const liveLabs = new Map<string, string>();
 let handlersInstalled = false;
@@ -41,6 +42,8 @@ export interface Lab {
   gateway: string;
   agent: LabAgent;
   proxy: LabProxy;
+  /** Runs a test body; if it fails, the error carries the end of the proxy's and dockerd's logs. */
+  withLogs(body: () => Promise<void>): Promise<void>;
   destroy(): void;
 }
 
@@ -65,7 +68,12 @@ async function addMetadataRedirect(name: string, gateway: string): Promise<void>
   }
 }
 
-export async function createLab(): Promise<Lab> {
+export interface LabOptions {
+  /** dockerd --live-restore: containers survive a daemon restart. */
+  liveRestore?: boolean;
+}
+
+export async function createLab(options: LabOptions = {}): Promise<Lab> {
   sweepStaleLabs();
   installExitHandlers();
   mkdirSync(LAB_ROOT, { recursive: true });
@@ -82,14 +90,24 @@ export async function createLab(): Promise<Lab> {
   try {
     await mustRun('ip', ['netns', 'add', name]);
     await mustRun('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
-    const engine = new DockerEngine(name, dir);
+    const engine = new DockerEngine(name, dir, options.liveRestore);
     await engine.start();
     const gateway = await bridgeAddress(name);
     await importBusyboxImage(engine, dir);
     await addMetadataRedirect(name, gateway);
     const agent = await LabAgent.start(name, dir);
     const proxy = new LabProxy({ netns: name, dir, gateway, dockerUrl: engine.url, agent });
-    return { name, dir, engine, gateway, agent, proxy, destroy };
+    const withLogs = async (body: () => Promise<void>): Promise<void> => {
+      try {
+        await body();
+      } catch (error) {
+        if (error instanceof Error) {
+          error.message += `\n--- proxy log ---\n${proxy.logTail()}\n--- dockerd log ---\n${logTail(join(dir, 'logs', 'dockerd.log'), 15)}`;
+        }
+        throw error;
+      }
+    };
+    return { name, dir, engine, gateway, agent, proxy, withLogs, destroy };
   } catch (error) {
     destroy();
     throw error;

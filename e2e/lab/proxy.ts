@@ -82,6 +82,11 @@ export class LabProxy {
     }, 30_000);
   }
 
+  /** Started and not exited since. */
+  running(): boolean {
+    return this.daemon !== undefined && !this.daemon.exited();
+  }
+
   stop(): void {
     const pid = this.daemon?.child.pid;
     if (pid !== undefined) stopPid(pid, 5_000);
