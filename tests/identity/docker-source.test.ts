@@ -327,6 +327,21 @@ describe('DockerSource: losing Docker', () => {
     assert.equal(source.lookup('172.17.0.2')?.name, 'a');
   });
 
+  test('a daemon that accepts but never answers counts as unreachable', async () => {
+    const clock = new FakeClock();
+    const stub = await new DockerApiStub().listen();
+    cleanups.push(() => stub.close());
+    const release = stub.hold((path) => path === '/containers/json');
+    cleanups.push(async () => release());
+    const docker = new Docker({ socketPath: stub.socketPath });
+    const source = new DockerSource({ docker, logger: recordingLogger().logger, clock, requestTimeoutMs: 20 });
+    cleanups.push(() => source.close());
+    await source.start();
+    assert.equal(source.isReady(), false);
+    assert.equal(source.status().lastError, 'Docker did not answer in time');
+    assert.equal(clock.pending().length, 1, 'a reconnect is scheduled');
+  });
+
   test('close stops following and schedules nothing', async () => {
     const h = await harness();
     await h.source.close();

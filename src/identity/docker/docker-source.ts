@@ -399,5 +399,7 @@ async function forEachLimited<T>(items: readonly T[], limit: number, work: (item
 }
 
 function reason(error: unknown): string {
+  // Our only abort signals are the request time limits.
+  if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) return 'Docker did not answer in time';
   return error instanceof Error ? error.message : String(error);
 }
