@@ -2,12 +2,11 @@
 // The command line: `metadataproxy [options]` runs the proxy; `status` and `iptables` are operator tools.
 import { readFileSync } from 'node:fs';
 import { loadConfig } from './config/load.js';
-import { exitWithConfigErrors } from './config/exit.js';
+import { exitWithConfigErrors, SettingError } from './config/exit.js';
 import { renderHelp } from './config/help.js';
 import type { Config } from './config/types.js';
 import { createLogger } from './observability/logger.js';
 import { applyDemo, demoInstructions } from './demo.js';
-import { startProxy } from './main.js';
 
 const readFile = (path: string) => readFileSync(path, 'utf8');
 
@@ -27,11 +26,12 @@ async function run(argv: readonly string[]): Promise<void> {
   // The demo listens on loopback unless told otherwise: its callers are 127.0.0.x.
   if (config.demo) config = applyDemo({ ...config, host: loaded.sources.host === undefined ? '127.0.0.1' : config.host });
 
-  const level = config.debug && loaded.sources.logLevel === undefined ? 'debug' : config.logLevel;
-  const logger = createLogger({ level, format: config.logFormat });
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   if (config.stsMode === 'offline') {
     logger.warn('OFFLINE STS: credentials are minted locally and are NOT valid AWS credentials (demo, laptops and CI only)');
   }
+  // Loaded only now, so a bad setting is reported without first loading the AWS SDK.
+  const { startProxy } = await import('./main.js');
   const proxy = await startProxy(config, { logger });
   logger.info(`metadataproxy listening on ${proxy.url} (${config.mockApi ? 'mock metadata' : `upstream ${config.metadataUrl}`}, STS ${config.stsMode})`);
   if (config.demo) process.stdout.write(demoInstructions(proxy.url) + '\n');
@@ -55,6 +55,7 @@ async function run(argv: readonly string[]): Promise<void> {
 }
 
 run(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof SettingError) exitWithConfigErrors([error.message]);
   process.stderr.write(`metadataproxy: ${(error as Error).message ?? String(error)}\n`);
   process.exit(1);
 });

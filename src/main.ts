@@ -3,6 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/types.js';
+import { SettingError } from './config/exit.js';
 import { systemClock, type Clock, type StsGateway } from './credentials/types.js';
 import { AwsStsGateway } from './credentials/sts-gateway.js';
 import { OfflineStsGateway } from './credentials/offline-sts.js';
@@ -71,6 +72,14 @@ function identitySources(config: Config, logger: Logger, metrics: Metrics, clock
   return sources;
 }
 
+function asSettingError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw new SettingError((error as Error).message);
+  }
+}
+
 export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<RunningProxy> {
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? Math.random;
@@ -126,7 +135,7 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
     gate: createRequestGate({
       httpTokens: config.httpTokens,
       tokens: createTokenService({
-        key: config.tokenKeyFile === undefined ? undefined : loadTokenKey(config.tokenKeyFile),
+        key: config.tokenKeyFile === undefined ? undefined : asSettingError(() => loadTokenKey(config.tokenKeyFile!)),
         clock,
       }),
       denyPaths: config.denyPaths,
@@ -140,7 +149,8 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
     unknownCaller: config.unknownCaller,
   });
 
-  await identity.start();
+  // Sources fail to start only on their settings (an unreadable or invalid mapping file).
+  await identity.start().catch((error: unknown) => asSettingError(() => { throw error; }));
   const server = http.createServer(serverOptions(deps.serverLimits), handler);
   applyServerLimits(server, deps.serverLimits);
   await new Promise<void>((resolve, reject) => {
