@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The command line: `metadataproxy [options]` runs the proxy; `status` and `iptables` are operator tools.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig } from './config/load.js';
 import { exitWithConfigErrors, SettingError } from './config/exit.js';
 import { renderHelp } from './config/help.js';
@@ -9,6 +9,7 @@ import { createLogger } from './observability/logger.js';
 import { applyDemo, demoInstructions } from './demo.js';
 
 const readFile = (path: string) => readFileSync(path, 'utf8');
+const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -27,6 +28,11 @@ async function run(argv: readonly string[]): Promise<void> {
   if (config.demo) config = applyDemo({ ...config, host: loaded.sources.host === undefined ? '127.0.0.1' : config.host });
 
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+  // Docker identity is on by default, but a host without Docker should not need a flag to say so.
+  if (config.dockerEnabled && loaded.sources.dockerUrl === undefined && loaded.sources.dockerEnabled === undefined && !existsSync(DEFAULT_DOCKER_SOCKET)) {
+    logger.info(`no Docker socket at ${DEFAULT_DOCKER_SOCKET}: Docker identity is off (set DOCKER_URL to use one elsewhere)`);
+    config = { ...config, dockerEnabled: false };
+  }
   if (config.stsMode === 'offline') {
     logger.warn('OFFLINE STS: credentials are minted locally and are NOT valid AWS credentials (demo, laptops and CI only)');
   }

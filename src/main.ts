@@ -16,6 +16,9 @@ import { parseRoleSessionKey } from './roles/session-name.js';
 import { CompositeIdentity } from './identity/composite.js';
 import { MappingFileSource } from './identity/mapping-file.js';
 import { StaticIdentitySource } from './identity/static-source.js';
+import { DockerSource, type DockerClient } from './identity/docker/docker-source.js';
+import { createDockerClient } from './identity/docker/docker-url.js';
+import { ReverseDnsSource, type ReverseResolver } from './identity/reverse-dns.js';
 import type { IdentitySource, RoleBinding } from './identity/workload.js';
 import { createPassthrough } from './upstream/passthrough.js';
 import { createMockImds } from './upstream/mock-imds.js';
@@ -39,6 +42,10 @@ export interface ProxyDeps {
   iam?: IamGateway;
   /** Extra identity sources, asked after the configured ones. */
   sources?: IdentitySource[];
+  /** Docker Engine API client; built from DOCKER_URL when left out. */
+  docker?: DockerClient;
+  /** Reverse DNS for ROLE_REVERSE_LOOKUP; the system resolver when left out. */
+  reverseResolver?: ReverseResolver;
   /** Tighter timeouts for tests of slow clients. */
   serverLimits?: Partial<ServerLimits>;
 }
@@ -48,6 +55,7 @@ export interface RunningProxy {
   url: string;
   port: number;
   identity: CompositeIdentity;
+  docker?: DockerSource;
   cache: CredentialCache;
   /** SIGHUP: re-read the mapping file. */
   reload(): Promise<void>;
@@ -63,13 +71,46 @@ function defaultBinding(config: Config): RoleBinding | undefined {
   return undefined;
 }
 
-function identitySources(config: Config, logger: Logger, metrics: Metrics, clock: Clock): IdentitySource[] {
+interface IdentitySetup {
+  sources: IdentitySource[];
+  docker?: DockerSource;
+}
+
+function identitySources(config: Config, deps: ProxyDeps, logger: Logger, metrics: Metrics, clock: Clock): IdentitySetup {
   const sources: IdentitySource[] = [];
   if (config.demo) sources.push(new StaticIdentitySource(demoCallers));
+  // The mapping file comes before Docker, so it can pin addresses Docker also reports.
   if (config.roleMappingFile !== undefined) {
     sources.push(new MappingFileSource({ path: config.roleMappingFile, logger, metrics, clock }));
   }
-  return sources;
+  let docker: DockerSource | undefined;
+  if (config.dockerEnabled) {
+    docker = new DockerSource({
+      docker: deps.docker ?? asSettingError(() => createDockerClient(config.dockerUrl)),
+      logger,
+      metrics,
+      clock,
+      missWaitMs: config.dockerMissWaitMs,
+      aliasToArn: config.aliasToArn,
+      // A container that brings a policy or external id but no role gets them on the default role.
+      defaultRole: defaultBinding(config)?.spec,
+      roleSessionKey: config.roleSessionKey,
+      copyEnv: config.copyDockerEnv,
+    });
+    sources.push(docker);
+    if (config.roleReverseLookup) {
+      sources.push(
+        new ReverseDnsSource({
+          containers: docker,
+          logger,
+          hostnameMatch: config.hostnameMatchRegex,
+          resolver: deps.reverseResolver,
+          clock,
+        }),
+      );
+    }
+  }
+  return { sources: [...sources, ...(deps.sources ?? [])], docker };
 }
 
 function asSettingError<T>(fn: () => T): T {
@@ -107,7 +148,8 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
     serialize: credentialsBody,
   });
 
-  const identity = new CompositeIdentity([...identitySources(config, logger, metrics, clock), ...(deps.sources ?? [])]);
+  const { sources, docker } = identitySources(config, deps, logger, metrics, clock);
+  const identity = new CompositeIdentity(sources);
   const roleSessionKey = config.roleSessionKey === undefined ? undefined : parseRoleSessionKey(config.roleSessionKey);
   const callers = new CallerService({
     identity,
@@ -167,6 +209,7 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
     url: `http://${host}:${port}`,
     port,
     identity,
+    docker,
     cache,
     async reload() {
       await Promise.all(identity.sources.map((s) => (s as { reload?: () => Promise<void> }).reload?.()));
