@@ -21,19 +21,18 @@ export async function runStatusCommand(args: readonly string[], env: Readonly<Re
   const url = `http://${urlHost(connectHost(host))}:${port}/status`;
 
   let body: string;
+  let report: StatusReport;
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
     body = await response.text();
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    report = JSON.parse(body) as StatusReport;
+    if (!Array.isArray(report.callers)) throw new Error('not a metadataproxy status report');
   } catch (error) {
     io.stderr(`metadataproxy status: cannot read ${url} (${reason(error)}); is the proxy running with this ADMIN_LISTEN?\n`);
     return 1;
   }
-  if (loaded.extra.json === true) {
-    io.stdout(body.endsWith('\n') ? body : body + '\n');
-    return 0;
-  }
-  io.stdout(formatStatusTable(JSON.parse(body) as StatusReport));
+  io.stdout(loaded.extra.json === true ? (body.endsWith('\n') ? body : body + '\n') : formatStatusTable(report));
   return 0;
 }
 

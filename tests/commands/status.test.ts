@@ -1,0 +1,118 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type AddressInfo } from 'node:net';
+import { createAdminServer, type AdminServer } from '../../src/admin/admin-server.js';
+import type { StatusReport } from '../../src/admin/status-report.js';
+import { formatStatusTable, runStatusCommand } from '../../src/commands/status.js';
+import { relativeExpiry } from '../../src/commands/relative-time.js';
+import { createPrometheusMetrics } from '../../src/observability/prometheus.js';
+import { workloadLabels } from '../../src/observability/workload-labels.js';
+import { silentLogger } from '../../src/observability/logger.js';
+
+const NOW = Date.parse('2024-05-01T10:00:00Z');
+const report: StatusReport = {
+  generatedAt: new Date(NOW).toISOString(),
+  callers: [
+    { caller: '172.17.0.10', source: 'docker', container: 'worker', role: 'arn:aws:iam::123456789012:role/worker', expiresAt: new Date(NOW - 3 * 60_000).toISOString(), lastError: 'AccessDenied: not authorized\nto assume', lastErrorAt: new Date(NOW).toISOString() },
+    { caller: '172.17.0.2', source: 'docker', container: 'web-frontend', role: 'arn:aws:iam::123456789012:role/web', expiresAt: new Date(NOW + 42 * 60_000 + 10_000).toISOString() },
+    { caller: '10.0.0.5', source: 'mapping', container: 'batch' },
+  ],
+};
+
+function captureIo(files: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: {
+      stdout: (t: string) => void out.push(t),
+      stderr: (t: string) => void err.push(t),
+      readFile: (path: string) => {
+        if (path in files) return files[path]!;
+        throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+      },
+    },
+    out: () => out.join(''),
+    err: () => err.join(''),
+  };
+}
+
+describe('status table', () => {
+  it('aligns the columns, sorts callers by address and shows expiry relative to the report', () => {
+    assert.equal(
+      formatStatusTable(report),
+      [
+        'CALLER       CONTAINER     ROLE                                   EXPIRES         LAST ERROR',
+        '10.0.0.5     batch         -                                      -',
+        '172.17.0.2   web-frontend  arn:aws:iam::123456789012:role/web     in 42m',
+        '172.17.0.10  worker        arn:aws:iam::123456789012:role/worker  expired 3m ago  AccessDenied: not authorized to assume',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says so when nothing is indexed', () => {
+    assert.equal(formatStatusTable({ generatedAt: report.generatedAt, callers: [] }), 'no callers indexed\n');
+  });
+
+  it('reads expiry like a person would', () => {
+    assert.equal(relativeExpiry(NOW + 30_000, NOW), 'in 30s');
+    assert.equal(relativeExpiry(NOW + 42 * 60_000, NOW), 'in 42m');
+    assert.equal(relativeExpiry(NOW + 65 * 60_000, NOW), 'in 1h 5m');
+    assert.equal(relativeExpiry(NOW + 120 * 60_000, NOW), 'in 2h');
+    assert.equal(relativeExpiry(NOW + 72 * 3600_000, NOW), 'in 3d');
+    assert.equal(relativeExpiry(NOW - 3 * 60_000, NOW), 'expired 3m ago');
+  });
+});
+
+describe('metadataproxy status', () => {
+  let admin: AdminServer;
+  let address: string;
+
+  before(async () => {
+    admin = createAdminServer({
+      listen: '127.0.0.1:0',
+      registry: createPrometheusMetrics(workloadLabels([], [])).registry,
+      readiness: () => ({ ready: true, checks: {} }),
+      status: () => report,
+      logger: silentLogger,
+    });
+    address = await admin.start();
+  });
+  after(() => admin.close());
+
+  it('finds the admin listener through ADMIN_LISTEN and prints the table', async () => {
+    const { io, out, err } = captureIo();
+    assert.equal(await runStatusCommand([], { ADMIN_LISTEN: address }, io), 0);
+    assert.equal(out(), formatStatusTable(report));
+    assert.equal(err(), '');
+  });
+
+  it('finds it through the -c config file adminListen key', async () => {
+    const { io, out } = captureIo({ '/etc/mp.json': JSON.stringify({ adminListen: address }) });
+    assert.equal(await runStatusCommand(['-c', '/etc/mp.json'], {}, io), 0);
+    assert.match(out(), /^CALLER +CONTAINER/);
+  });
+
+  it('--json prints the raw report', async () => {
+    const { io, out } = captureIo();
+    assert.equal(await runStatusCommand(['--json'], { ADMIN_LISTEN: address }, io), 0);
+    assert.deepEqual(JSON.parse(out()), report);
+  });
+
+  it('an unreachable admin listener is one clear line and exit 1', async () => {
+    const probe = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => probe.once('listening', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const { io, out, err } = captureIo();
+    assert.equal(await runStatusCommand([], { ADMIN_LISTEN: `127.0.0.1:${port}` }, io), 1);
+    assert.equal(out(), '');
+    assert.equal(err(), `metadataproxy status: cannot read http://127.0.0.1:${port}/status (ECONNREFUSED); is the proxy running with this ADMIN_LISTEN?\n`);
+  });
+
+  it('a bad setting is a usage error (exit 2) naming the variable', async () => {
+    const { io, err } = captureIo();
+    assert.equal(await runStatusCommand([], { ADMIN_LISTEN: 'nonsense' }, io), 2);
+    assert.match(err(), /^ADMIN_LISTEN: expected HOST:PORT/);
+  });
+});
