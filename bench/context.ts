@@ -2,7 +2,7 @@
 import type { BenchSettings } from './settings.js';
 import type { WorkerProcess } from './processes.js';
 import type { AutocannonJob } from './autocannon-load.js';
-import type { AddressLoadJob } from './address-load.js';
+import type { AddressLoadJob, EveryCallerJob } from './address-load.js';
 import type { LoadResult } from './load-result.js';
 
 export interface BenchContext {
@@ -18,4 +18,8 @@ export function autocannonLoad(context: BenchContext, job: AutocannonJob): Promi
 
 export function addressLoad(context: BenchContext, job: AddressLoadJob): Promise<LoadResult> {
   return context.loadGenerator.request<LoadResult>({ kind: 'addresses', job });
+}
+
+export function requestFromEveryCaller(context: BenchContext, job: EveryCallerJob): Promise<{ ok: number; failed: number }> {
+  return context.loadGenerator.request<{ ok: number; failed: number }>({ kind: 'every-caller', job });
 }

@@ -1,11 +1,12 @@
 // Child process that generates load on request from the orchestrator, on its own CPU.
 import { answerRequests } from './processes.js';
 import { runAutocannon, type AutocannonJob } from './autocannon-load.js';
-import { runAddressLoad, type AddressLoadJob } from './address-load.js';
+import { requestFromEveryCaller, runAddressLoad, type AddressLoadJob, type EveryCallerJob } from './address-load.js';
 
 answerRequests(async (message) => {
   const { kind, job } = message as { kind: string; job: unknown };
   if (kind === 'autocannon') return runAutocannon(job as AutocannonJob);
   if (kind === 'addresses') return runAddressLoad(job as AddressLoadJob);
+  if (kind === 'every-caller') return requestFromEveryCaller(job as EveryCallerJob);
   throw new Error(`unknown load kind ${kind}`);
 });

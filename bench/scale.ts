@@ -1,7 +1,8 @@
 // Section 3: does the cost of a warm request depend on how many callers are indexed? Three proxies with
-// 10, 1 000 and 10 000 mapped callers take turns under the same load, every request from a different caller
-// address; RSS is read once every caller has been served once.
-import { addressLoad, type BenchContext } from './context.js';
+// 10, 1 000 and 10 000 mapped callers take turns under the same load (1 024 open connections on as many
+// caller addresses, as the fleet allows), consecutive requests from different callers; RSS is read once
+// every caller has been served once.
+import { addressLoad, requestFromEveryCaller, type BenchContext } from './context.js';
 import { benchCallers, CREDENTIALS_PREFIX, type BenchCaller } from './callers.js';
 import { waitForStatus } from './http-probe.js';
 import { measureInterleaved, qualityNotes, warmUp, type MeasuredSide, type SideFigures } from './measure.js';
@@ -12,9 +13,9 @@ import { ms, rate, ratio, row, verdict, type Row, type SectionResult } from './r
 const SECTION = 'scale';
 const CALLER_COUNTS = [10, 1_000, 10_000];
 const ROLES = 50;
-const CONNECTIONS = 64;
-/** Long enough that connection set-up is a small share of the work, short enough to cycle through callers. */
-const REQUESTS_PER_CONNECTION = 50;
+/** Open connections, one caller address each; each slice starts further along the callers. */
+const POOL = 1_024;
+const IN_FLIGHT = 64;
 const RSS_LIMIT_MB = 100;
 
 interface Fleet {
@@ -29,24 +30,24 @@ function targets(callers: readonly BenchCaller[]) {
 }
 
 function sideOf(context: BenchContext, fleet: Fleet): MeasuredSide {
-  const job = { host: '127.0.0.1', port: fleet.proxy.port, connections: CONNECTIONS, requestsPerConnection: REQUESTS_PER_CONNECTION, targets: targets(fleet.callers) };
-  return { name: String(fleet.count), serverPid: fleet.proxy.pid, run: (durationS) => addressLoad(context, { ...job, durationS }) };
+  const job = { host: '127.0.0.1', port: fleet.proxy.port, connections: POOL, inFlight: IN_FLIGHT, targets: targets(fleet.callers) };
+  let slice = 0;
+  return {
+    name: String(fleet.count),
+    serverPid: fleet.proxy.pid,
+    run: (durationS) => addressLoad(context, { ...job, firstTarget: (slice++ * POOL) % fleet.count, durationS }),
+  };
 }
 
 /** One request from every caller, so each is indexed, resolved and has credentials: then RSS. */
 async function serveEveryCaller(context: BenchContext, fleet: Fleet): Promise<void> {
-  const result = await addressLoad(context, {
+  const { ok, failed } = await requestFromEveryCaller(context, {
     host: '127.0.0.1',
     port: fleet.proxy.port,
-    connections: CONNECTIONS,
-    requestsPerConnection: 1,
     targets: targets(fleet.callers),
-    totalConnections: fleet.callers.length,
-    durationS: 60,
+    concurrency: IN_FLIGHT,
   });
-  if (result.ok !== fleet.callers.length) {
-    throw new Error(`${fleet.count} callers: ${result.ok} of ${fleet.callers.length} answered 200 (${result.non2xx} other, ${result.errors} errors)`);
-  }
+  if (ok !== fleet.callers.length) throw new Error(`${fleet.count} callers: ${ok} of ${fleet.callers.length} answered 200 (${failed} failed)`);
   fleet.rssAfterLoadMb = memoryMb(fleet.proxy.pid).rss;
 }
 
