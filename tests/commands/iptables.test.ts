@@ -55,8 +55,14 @@ function captureIo() {
   };
 }
 
-const DNAT_DOCKER0 = '-i docker0 -p tcp -d 169.254.169.254 --dport 80 -j DNAT --to-destination 172.17.0.1:8000';
-const INPUT_DOCKER0 = ['-i docker0 -p tcp --dport 8000 -j ACCEPT', '-i lo -p tcp --dport 8000 -j ACCEPT', '-p tcp --dport 8000 -j DROP'];
+const dnat = (iface: string, to: string) => `-i ${iface} -p tcp -d 169.254.169.254 --dport 80 -j DNAT --to-destination ${to}`;
+/** The INPUT block for these interfaces, in order: accepts (lo last), then the drop. */
+const inputRules = (interfaces: string[], port: number) => [
+  ...[...interfaces, 'lo'].map((iface) => `-i ${iface} -p tcp --dport ${port} -j ACCEPT`),
+  `-p tcp --dport ${port} -j DROP`,
+];
+const DNAT_DOCKER0 = dnat('docker0', '172.17.0.1:8000');
+const INPUT_DOCKER0 = inputRules(['docker0'], 8000);
 
 describe('metadataproxy iptables', () => {
   it('prints the rules by default, with the target chosen and why, changing nothing', async () => {
@@ -118,16 +124,8 @@ describe('metadataproxy iptables', () => {
   it('takes several interfaces, --port, and PORT from the settings', async () => {
     const host = fakeHost({ docker0: '172.17.0.1', br0: '172.18.0.1' });
     await runIptablesCommand(['--apply', '-i', 'docker0', '--interface', 'br0', '--port', '9000'], {}, captureIo().io, host.run);
-    assert.deepEqual(host.chains['nat PREROUTING'], [
-      '-i docker0 -p tcp -d 169.254.169.254 --dport 80 -j DNAT --to-destination 172.17.0.1:9000',
-      '-i br0 -p tcp -d 169.254.169.254 --dport 80 -j DNAT --to-destination 172.18.0.1:9000',
-    ]);
-    assert.deepEqual(host.chains['filter INPUT'], [
-      '-i docker0 -p tcp --dport 9000 -j ACCEPT',
-      '-i br0 -p tcp --dport 9000 -j ACCEPT',
-      '-i lo -p tcp --dport 9000 -j ACCEPT',
-      '-p tcp --dport 9000 -j DROP',
-    ]);
+    assert.deepEqual(host.chains['nat PREROUTING'], [dnat('docker0', '172.17.0.1:9000'), dnat('br0', '172.18.0.1:9000')]);
+    assert.deepEqual(host.chains['filter INPUT'], inputRules(['docker0', 'br0'], 9000));
     const fromEnv = fakeHost();
     await runIptablesCommand(['--apply'], { PORT: '45001' }, captureIo().io, fromEnv.run);
     assert.match(fromEnv.chains['nat PREROUTING']![0]!, /--to-destination 172\.17\.0\.1:45001$/);
@@ -138,15 +136,9 @@ describe('metadataproxy iptables', () => {
     const { io, out } = captureIo();
     await runIptablesCommand(['--apply', '--route-localnet', '-i', 'docker0', '-i', 'br-+'], { HOST: '127.0.0.1' }, io, host.run);
     assert.deepEqual(host.sysctls, ['net.ipv4.conf.docker0.route_localnet=1', 'net.ipv4.conf.all.route_localnet=1']);
-    assert.deepEqual(host.chains['nat PREROUTING'], [
-      '-i docker0 -p tcp -d 169.254.169.254 --dport 80 -j DNAT --to-destination 127.0.0.1:8000',
-      '-i br-+ -p tcp -d 169.254.169.254 --dport 80 -j DNAT --to-destination 127.0.0.1:8000',
-    ]);
+    assert.deepEqual(host.chains['nat PREROUTING'], [dnat('docker0', '127.0.0.1:8000'), dnat('br-+', '127.0.0.1:8000')]);
     assert.deepEqual(host.chains['filter INPUT'], [
-      '-i docker0 -p tcp --dport 8000 -j ACCEPT',
-      '-i br-+ -p tcp --dport 8000 -j ACCEPT',
-      '-i lo -p tcp --dport 8000 -j ACCEPT',
-      '-p tcp --dport 8000 -j DROP',
+      ...inputRules(['docker0', 'br-+'], 8000),
       '-i docker0 -d 127.0.0.0/8 -j DROP',
       '-i br-+ -d 127.0.0.0/8 -j DROP',
     ]);
@@ -157,7 +149,7 @@ describe('metadataproxy iptables', () => {
   it('--to sends every interface, wildcards included, to an explicit address', async () => {
     const host = fakeHost();
     await runIptablesCommand(['--apply', '-i', 'br-+', '--to', '172.17.0.1'], {}, captureIo().io, host.run);
-    assert.deepEqual(host.chains['nat PREROUTING'], ['-i br-+ -p tcp -d 169.254.169.254 --dport 80 -j DNAT --to-destination 172.17.0.1:8000']);
+    assert.deepEqual(host.chains['nat PREROUTING'], [dnat('br-+', '172.17.0.1:8000')]);
   });
 
   it('warns when the proxy does not listen on the DNAT target', async () => {

@@ -31,15 +31,20 @@ function report(metrics: ReturnType<typeof createMetrics>['metrics']): void {
   metrics.dockerResync();
 }
 
+/** Every line one sink receives for `report()`. */
+async function reportedLines(setting: 'statsdAddr' | 'datadogAddr'): Promise<string[]> {
+  const collector = await udpCollector();
+  const setup = createMetrics({ ...none, [setting]: collector.address }, silentLogger);
+  report(setup.metrics);
+  await setup.close();
+  await waitFor(() => collector.lines.length >= 10);
+  collector.close();
+  return collector.lines;
+}
+
 describe('statsd sinks (real hot-shots client, collector on 127.0.0.1)', () => {
   it('STATSD_ADDR: go-metadataproxy names, tag values folded into the name (plain statsd has no tags)', async () => {
-    const collector = await udpCollector();
-    const setup = createMetrics({ ...none, statsdAddr: collector.address }, silentLogger);
-    report(setup.metrics);
-    await setup.close();
-    await waitFor(() => collector.lines.length >= 10);
-    collector.close();
-    const lines = collector.lines;
+    const lines = await reportedLines('statsdAddr');
     for (const line of [
       'metadataproxy.http_request.iam-security-crentials-for-role.200:1|c',
       'metadataproxy.http_request.iam-info-handler.404:1|c',
@@ -58,13 +63,7 @@ describe('statsd sinks (real hot-shots client, collector on 127.0.0.1)', () => {
   });
 
   it('DATADOG_ADDR: DogStatsD tags handler_name, response_code, service and the copied container labels', async () => {
-    const collector = await udpCollector();
-    const setup = createMetrics({ ...none, datadogAddr: collector.address }, silentLogger);
-    report(setup.metrics);
-    await setup.close();
-    await waitFor(() => collector.lines.length >= 10);
-    collector.close();
-    const lines = collector.lines;
+    const lines = await reportedLines('datadogAddr');
     const request = lines.find((l) => l.startsWith('metadataproxy.http_request:') && l.includes('response_code:200'));
     assert.ok(request, lines.join(' '));
     assert.match(request, /^metadataproxy\.http_request:1\|c\|#/);
