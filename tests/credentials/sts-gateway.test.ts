@@ -1,6 +1,10 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AwsStsGateway } from '../../src/credentials/sts-gateway.js';
+import { CredentialCache } from '../../src/credentials/cache.js';
+import { noopMetrics } from '../../src/observability/metrics.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { FakeClock } from '../helpers/fake-clock.js';
 import { StsError, toStsError } from '../../src/credentials/sts-error.js';
 import type { AssumeRoleRequest } from '../../src/credentials/types.js';
 import { FakeAws } from '../helpers/fake-aws.js';
@@ -23,7 +27,7 @@ describe('AwsStsGateway (real SDK, fake STS)', () => {
 
   before(async () => {
     aws = await FakeAws.start({ now: () => now });
-    sts = new AwsStsGateway({ endpoint: aws.url, credentials: DUMMY_CREDENTIALS, region: 'eu-west-1', callTimeoutMs: 1_000 });
+    sts = new AwsStsGateway({ endpoint: aws.url, credentials: DUMMY_CREDENTIALS, region: 'eu-west-1' });
   });
   after(async () => {
     sts.close();
@@ -95,8 +99,10 @@ describe('AwsStsGateway (real SDK, fake STS)', () => {
   });
 
   it('gives up at its deadline with a 503', async () => {
-    aws.delayMs = 3_000;
-    await assert.rejects(sts.assumeRole(REQUEST), (error: unknown) => error instanceof StsError && error.status === 503);
+    aws.delayMs = 2_000;
+    const impatient = new AwsStsGateway({ endpoint: aws.url, credentials: DUMMY_CREDENTIALS, callTimeoutMs: 300 });
+    await assert.rejects(impatient.assumeRole(REQUEST), (error: unknown) => error instanceof StsError && error.status === 503);
+    impatient.close();
   });
 
   it('maps an unreachable endpoint to 503', async () => {
@@ -119,6 +125,34 @@ describe('AwsStsGateway (real SDK, fake STS)', () => {
       gateway.close();
       if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_STS;
       else process.env.AWS_ENDPOINT_URL_STS = saved;
+    }
+  });
+});
+
+describe('CredentialCache over the real SDK and the fake STS', () => {
+  it('sends one AssumeRole for 200 concurrent cold requests, answers warm ones from memory, and maps errors', async () => {
+    const clock = new FakeClock();
+    const aws = await FakeAws.start({ now: () => clock.now() });
+    const sts = new AwsStsGateway({ endpoint: aws.url, credentials: DUMMY_CREDENTIALS });
+    const cache = new CredentialCache({ sts, clock, random: Math.random, refreshBeforeExpiryMs: 30 * 60_000, metrics: noopMetrics, logger: silentLogger });
+    try {
+      aws.delayMs = 50;
+      const answers = await Promise.all(Array.from({ length: 200 }, () => cache.get(REQUEST)));
+      assert.equal(aws.count('AssumeRole'), 1);
+      assert.ok(answers.every((a) => a === answers[0]));
+      assert.match(answers[0]!.body.toString(), /"AccessKeyId" : "ASIA[A-Z2-7]{16}"/);
+      assert.equal(cache.get(REQUEST), answers[0]);
+
+      aws.delayMs = 0;
+      aws.failWith({ status: 403, code: 'AccessDenied', message: 'not authorized' });
+      await assert.rejects(Promise.resolve(cache.get({ ...REQUEST, sessionName: 'other' })), isStsError(404, 'AccessDenied'));
+      aws.clearFailures();
+      aws.throttle();
+      await assert.rejects(Promise.resolve(cache.get({ ...REQUEST, sessionName: 'third' })), isStsError(503, 'Throttling'));
+    } finally {
+      cache.close();
+      sts.close();
+      await aws.close();
     }
   });
 });
