@@ -2,6 +2,7 @@
 // method checked, IMDSv2 token PUTs answered, tokens on reads verified, and host-only, denied and
 // not-allowed paths answered 404. What passes is a normalized path that routing and the upstream share.
 import type { IncomingHttpHeaders } from 'node:http';
+import { imdsErrorPage } from './responses.js';
 import { routeOf } from './routes.js';
 import { DEFAULT_MAX_TARGET_LENGTH, normalizeTarget } from './normalize.js';
 import { compilePathPatterns } from './path-patterns.js';
@@ -30,27 +31,6 @@ export interface GateOptions {
 export const TOKEN_PATH = '/latest/api/token';
 export const TOKEN_HEADER = 'x-aws-ec2-metadata-token';
 export const TOKEN_TTL_HEADER = 'x-aws-ec2-metadata-token-ttl-seconds';
-
-const REASONS: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  414: 'Request-URI Too Long',
-};
-
-/** IMDS answers errors with this XHTML page (the 404 one is the best known), so ours look the same. */
-export function imdsErrorPage(status: number): Buffer {
-  const title = `${status} - ${REASONS[status] ?? 'Error'}`;
-  return Buffer.from(
-    '<?xml version="1.0" encoding="iso-8859-1"?>\n' +
-      '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"\n' +
-      '\t"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n' +
-      `<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">\n <head>\n  <title>${title}</title>\n` +
-      ` </head>\n <body>\n  <h1>${title}</h1>\n </body>\n</html>\n`,
-  );
-}
 
 function errorReply(status: number, extraHeaders: Record<string, string> = {}): GateResult {
   return { kind: 'reply', status, body: imdsErrorPage(status), headers: { 'content-type': 'text/html', ...extraHeaders } };

@@ -6,7 +6,8 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics, RequestHandlerName } from '../observability/metrics.js';
 import type { Workload } from '../identity/workload.js';
 import type { MetadataBackend } from '../upstream/backend.js';
-import { imdsErrorPage, type RequestGate } from './gate.js';
+import type { RequestGate } from './gate.js';
+import { imdsErrorPage, NOT_FOUND_PAGE } from './responses.js';
 import { routeOf, type Route } from './routes.js';
 import { callerAddress, type CallerDirectory, type CallerRole } from './caller.js';
 
@@ -36,7 +37,6 @@ export interface HandlerOptions {
 
 const TEXT_HEADERS = { 'content-type': 'text/plain' } as const;
 const IAM_LISTING_BODY = Buffer.from('info\nsecurity-credentials/');
-const NOT_FOUND_BODY = imdsErrorPage(404);
 const HTML_HEADERS = { 'content-type': 'text/html' } as const;
 const VALID_REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
 
@@ -91,13 +91,13 @@ export function createRequestHandler(options: HandlerOptions) {
     const status = statusOf(error);
     if (status === 500) logger.error({ err: error, requestId: x.requestId }, 'request failed');
     else logger.debug({ requestId: x.requestId, status, reason: (error as Error).message }, 'credentials unavailable');
-    if (status === 404) finish(x, 404, NOT_FOUND_BODY, HTML_HEADERS);
+    if (status === 404) finish(x, 404, NOT_FOUND_PAGE, HTML_HEADERS);
     else finish(x, status, imdsErrorPage(status), HTML_HEADERS);
   }
 
   function answerIam(x: Exchange, route: Route, role: CallerRole | undefined): void {
     x.role = role;
-    if (role === undefined) return finish(x, 404, NOT_FOUND_BODY, HTML_HEADERS);
+    if (role === undefined) return finish(x, 404, NOT_FOUND_PAGE, HTML_HEADERS);
     switch (route.kind) {
       case 'iam-listing':
         return finish(x, 200, IAM_LISTING_BODY);
@@ -106,14 +106,14 @@ export function createRequestHandler(options: HandlerOptions) {
       case 'credentials-list':
         return finish(x, 200, role.roleName);
       case 'credentials': {
-        if (route.role !== role.roleName) return finish(x, 404, NOT_FOUND_BODY, HTML_HEADERS);
+        if (route.role !== role.roleName) return finish(x, 404, NOT_FOUND_PAGE, HTML_HEADERS);
         const served = callers.credentialsOf(role);
         if (!(served instanceof Promise)) return finish(x, 200, served.body);
         served.then((s) => finish(x, 200, s.body), (error) => fail(x, error));
         return;
       }
       default:
-        return finish(x, 404, NOT_FOUND_BODY, HTML_HEADERS);
+        return finish(x, 404, NOT_FOUND_PAGE, HTML_HEADERS);
     }
   }
 
@@ -127,7 +127,7 @@ export function createRequestHandler(options: HandlerOptions) {
   function answerPassthrough(x: Exchange, path: string, query: string, workload: Workload | undefined): void {
     if (workload === undefined && unknownCaller === 'deny') {
       x.handler = 'denied';
-      return finish(x, 404, NOT_FOUND_BODY, HTML_HEADERS);
+      return finish(x, 404, NOT_FOUND_PAGE, HTML_HEADERS);
     }
     x.workload = workload;
     const { res } = x;
@@ -156,7 +156,7 @@ export function createRequestHandler(options: HandlerOptions) {
     try {
       const verdict = gate.check(req.method ?? '', req.url ?? '/', req.headers, x.caller);
       if (verdict.kind === 'reply') {
-        x.handler = req.method === 'PUT' && verdict.status === 200 ? 'token' : 'denied';
+        x.handler = verdict.status === 200 ? 'token' : verdict.status === 400 || verdict.status === 414 ? 'bad-request' : 'denied';
         return finish(x, verdict.status, verdict.body, verdict.headers ?? TEXT_HEADERS);
       }
       const route = routeOf(verdict.path);
@@ -166,7 +166,7 @@ export function createRequestHandler(options: HandlerOptions) {
         case 'passthrough':
           return answerPassthrough(x, verdict.path, verdict.query, workload);
         case 'not-found':
-          return finish(x, 404, NOT_FOUND_BODY, HTML_HEADERS);
+          return finish(x, 404, NOT_FOUND_PAGE, HTML_HEADERS);
         case 'credentials-redirect':
           return finish(x, 301, '', { ...TEXT_HEADERS, location: route.location });
       }

@@ -54,3 +54,26 @@ export function iamInfoBody(roleArn: string, lastUpdated: Date): Buffer {
     ]),
   );
 }
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  414: 'Request-URI Too Long',
+};
+
+/** IMDS answers errors with this XHTML page (the 404 one is the best known), so ours look the same. */
+export function imdsErrorPage(status: number): Buffer {
+  const title = `${status} - ${REASONS[status] ?? 'Error'}`;
+  return Buffer.from(
+    '<?xml version="1.0" encoding="iso-8859-1"?>\n' +
+      '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"\n' +
+      '\t"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n' +
+      `<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">\n <head>\n  <title>${title}</title>\n` +
+      ` </head>\n <body>\n  <h1>${title}</h1>\n </body>\n</html>\n`,
+  );
+}
+
+export const NOT_FOUND_PAGE = imdsErrorPage(404);
