@@ -10,6 +10,7 @@ import {
   removeContainer,
   runOnce,
   startContainer,
+  wgetMetadata,
   type Container,
 } from './lab/containers.js';
 import { CREDENTIALS_PATH, assertNotFound, assertServedRole, listedRole, roleArn } from './lab/metadata.js';
@@ -54,7 +55,7 @@ describe('the container index under churn', { timeout: 300_000 }, () => {
       await removeContainer(lab.engine, holder.id);
       // The request races the container's start event: the proxy must wait for its index, not guess.
       const result = await runOnce(lab.engine, { env: { IAM_ROLE: 'second-holder' } }, [
-        'sh', '-c', `ip -4 -o addr show eth0; timeout 10 wget -q -O - http://169.254.169.254${CREDENTIALS_PATH}`,
+        'sh', '-c', `ip -4 -o addr show eth0; ${wgetMetadata(CREDENTIALS_PATH).join(' ')}`,
       ]);
       assert.match(result.stdout, new RegExp(`inet ${holder.ip.replaceAll('.', '\\.')}/`), 'precondition: same address');
       assert.equal(result.code, 0, result.stderr);

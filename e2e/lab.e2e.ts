@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLab, type Lab } from './lab/lab.js';
-import { runOnce } from './lab/containers.js';
+import { runOnce, wget } from './lab/containers.js';
 
 describe('e2e lab', { timeout: 180_000 }, () => {
   let lab: Lab;
@@ -19,7 +19,7 @@ describe('e2e lab', { timeout: 180_000 }, () => {
   });
 
   it('gives containers no route off the machine', async () => {
-    const result = await runOnce(lab.engine, {}, ['timeout', '10', 'wget', '-q', '-O', '-', 'http://1.1.1.1/']);
+    const result = await runOnce(lab.engine, {}, wget('http://1.1.1.1/'));
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /Network is unreachable/);
   });

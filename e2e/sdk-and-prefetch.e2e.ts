@@ -4,9 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { createLab, type Lab } from './lab/lab.js';
-import { runOnce, startContainer } from './lab/containers.js';
+import { runOnce, startContainer, wgetMetadata } from './lab/containers.js';
 import { waitFor } from './lab/exec.js';
-import { assertIssuedFor, credentialsFor, roleArn } from './lab/metadata.js';
+import { CREDENTIALS_PATH, assertIssuedFor, credentialsFor, roleArn } from './lab/metadata.js';
 
 const SDK_CLIENT = fileURLToPath(new URL('./fixtures/sdk-client.js', import.meta.url));
 
@@ -35,18 +35,30 @@ describe('applications in containers', { timeout: 300_000 }, () => {
       assert.equal(credentials.AccessKeyId, prefetch!.issuedKeyId);
     }));
 
+  async function sdkCredentials(role: string): Promise<string> {
+    // The host's node and node_modules, run inside the container's own network (DESIGN.md, Test lab).
+    // HOME points nowhere so no ~/.aws of the machine's user is read; no AWS_* variables are set.
+    const result = await runOnce(
+      lab.engine,
+      { env: { IAM_ROLE: role, HOME: '/nonexistent' }, options: ['--volume', '/:/host:ro'] },
+      ['chroot', '/host', process.execPath, SDK_CLIENT],
+      120_000,
+    );
+    assert.equal(result.code, 0, `sdk client failed:\n${result.stderr}`);
+    return (JSON.parse(result.stdout) as { accessKeyId: string }).accessKeyId;
+  }
+
   it("gives the real AWS SDK's default provider chain the container's role credentials", () =>
     lab.withLogs(async () => {
-      // The host's node and node_modules, run inside the container's own network (DESIGN.md, Test lab).
-      // HOME points nowhere so no ~/.aws of the machine's user is read; no AWS_* variables are set.
-      const result = await runOnce(
-        lab.engine,
-        { env: { IAM_ROLE: 'sdk-app', HOME: '/nonexistent' }, options: ['--volume', '/:/host:ro'] },
-        ['chroot', '/host', process.execPath, SDK_CLIENT],
-        120_000,
-      );
-      assert.equal(result.code, 0, `sdk client failed:\n${result.stderr}`);
-      const { accessKeyId } = JSON.parse(result.stdout) as { accessKeyId: string };
-      await assertIssuedFor(lab.agent, roleArn('sdk-app'), accessKeyId);
+      await assertIssuedFor(lab.agent, roleArn('sdk-app'), await sdkCredentials('sdk-app'));
+    }));
+
+  it('serves the SDK through IMDSv2 when tokens are required, and refuses a tokenless request', () =>
+    lab.withLogs(async () => {
+      await lab.proxy.restart({ env: { HTTP_TOKENS: 'required' } });
+      await assertIssuedFor(lab.agent, roleArn('sdk-v2'), await sdkCredentials('sdk-v2'));
+      const v1 = await runOnce(lab.engine, { env: { IAM_ROLE: 'sdk-v2' } }, wgetMetadata(CREDENTIALS_PATH));
+      assert.notEqual(v1.code, 0, `a request without a token was answered: ${v1.stdout}`);
+      assert.match(v1.stderr, /\b401\b/);
     }));
 });

@@ -53,19 +53,22 @@ export function runOnce(engine: DockerEngine, spec: ContainerSpec, command: read
   return engine.dockerResult(['run', '--rm', ...runOptions(spec), BUSYBOX_IMAGE, ...command], timeoutMs);
 }
 
-// busybox 1.35's `wget -T` crashes, so the applet `timeout` bounds the request instead.
-const wget = (path: string): string[] => ['timeout', '10', 'wget', '-q', '-O', '-', `http://${METADATA_ADDRESS}${path}`];
+/** The command a container runs for a GET. busybox 1.35's `wget -T` crashes, so the applet `timeout`
+ * bounds the request instead. */
+export const wget = (url: string): string[] => ['timeout', '10', 'wget', '-q', '-O', '-', url];
+
+export const wgetMetadata = (path: string): string[] => wget(`http://${METADATA_ADDRESS}${path}`);
 
 const answer = (result: RunResult): MetadataAnswer => ({ ok: result.code === 0, body: result.stdout, error: result.stderr });
 
 /** GET http://169.254.169.254<path> from inside the container, bounded so a dropped packet cannot hang a test. */
 export async function askMetadata(engine: DockerEngine, id: string, path: string): Promise<MetadataAnswer> {
-  return answer(await engine.dockerResult(['exec', id, ...wget(path)]));
+  return answer(await engine.dockerResult(['exec', id, ...wgetMetadata(path)]));
 }
 
 /** The same request from the container's network namespace without dockerd (the host's busybox joins it). */
 export async function askMetadataWithoutDocker(pid: number, path: string): Promise<MetadataAnswer> {
-  return answer(await run('nsenter', [`--net=/proc/${pid}/ns/net`, findBusybox(), ...wget(path)], { timeoutMs: 20_000 }));
+  return answer(await run('nsenter', [`--net=/proc/${pid}/ns/net`, findBusybox(), ...wgetMetadata(path)], { timeoutMs: 20_000 }));
 }
 
 /** The container's main process on the host, for reaching into its network namespace without dockerd. */
