@@ -6,8 +6,10 @@ import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { combineMetrics } from './combine.js';
 import { createPrometheusMetrics } from './prometheus.js';
-import { createStatsdMetrics, openStatsdClient, type StatsdClient, type StatsdKind } from './statsd.js';
+import { createStatsdMetrics, openStatsdClient, type StatsdClient, type StatsdKind, type StatsdSink } from './statsd.js';
 import { workloadLabels } from './workload-labels.js';
+
+const FLUSH_INTERVAL_MS = 1000;
 
 export type MetricsSettings = Pick<Config, 'statsdAddr' | 'datadogAddr' | 'statsiteAddr' | 'copyDockerLabels' | 'copyDockerEnv'>;
 
@@ -28,16 +30,22 @@ export function createMetrics(settings: MetricsSettings, logger: Logger): Metric
     ['statsite', settings.statsiteAddr],
   ];
   const clients: StatsdClient[] = [];
-  const sinks = [prometheus.metrics];
+  const statsdSinks: StatsdSink[] = [];
   for (const [kind, address] of addresses) {
     if (address === undefined || address === '') continue;
     const client = openStatsdClient(kind, address, logger);
     clients.push(client);
-    sinks.push(createStatsdMetrics(client, kind === 'datadog', labels));
+    statsdSinks.push(createStatsdMetrics(client, { tagged: kind === 'datadog', labels }));
   }
+  const flush = () => statsdSinks.forEach((sink) => sink.flush());
+  const flushing = statsdSinks.length > 0 ? setInterval(flush, FLUSH_INTERVAL_MS).unref() : undefined;
   return {
-    metrics: combineMetrics(...sinks),
+    metrics: combineMetrics(prometheus.metrics, ...statsdSinks.map((sink) => sink.metrics)),
     registry: prometheus.registry,
-    close: () => Promise.all(clients.map((client) => new Promise<void>((resolve) => client.close(() => resolve())))).then(() => undefined),
+    async close() {
+      clearInterval(flushing);
+      flush();
+      await Promise.all(clients.map((client) => new Promise<void>((resolve) => client.close(() => resolve()))));
+    },
   };
 }
