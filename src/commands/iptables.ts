@@ -2,8 +2,9 @@
 // Prints (default), adds or removes the rules that send containers' IMDS traffic to the proxy. Idempotent:
 // every rule is checked (`-C`) before it is added, and removed (`-D`) for as long as it is present.
 import { isIPv4 } from 'node:net';
-import { loadConfig, type ExtraFlag } from '../config/load.js';
-import type { CommandIo, CommandRunner } from './io.js';
+import type { ExtraFlag } from '../config/load.js';
+import { CONFIG_ERROR_EXIT_CODE } from '../config/exit.js';
+import { loadCommandConfig, type CommandIo, type CommandRunner } from './io.js';
 import { chooseTargets, planRules, type Plan, type Rule } from './iptables-plan.js';
 
 export const IPTABLES_FLAGS: readonly ExtraFlag[] = [
@@ -25,9 +26,8 @@ export async function runIptablesCommand(
   io: CommandIo,
   run: CommandRunner,
 ): Promise<number> {
-  const loaded = loadConfig({ argv: args, env, readFile: io.readFile, extraFlags: IPTABLES_FLAGS });
-  if (!loaded.ok) return usageError(io, loaded.errors);
-  if (loaded.action !== 'run') return 0;
+  const loaded = loadCommandConfig(args, env, io, 'metadataproxy iptables [--apply | --remove] [--interface IFACE]... [options]', IPTABLES_FLAGS);
+  if ('exitCode' in loaded) return loaded.exitCode;
   const { extra, config } = loaded;
   const interfaces = (extra.interface as string[] | undefined) ?? [DEFAULT_INTERFACE];
   const to = extra.to as string | undefined;
@@ -132,5 +132,5 @@ function shellLine(argv: readonly string[]): string {
 
 function usageError(io: CommandIo, lines: readonly string[]): number {
   lines.forEach((line) => io.stderr(`${line}\n`));
-  return 2;
+  return CONFIG_ERROR_EXIT_CODE;
 }

@@ -1,9 +1,9 @@
 // `metadataproxy status [--json]`: reads /status from the admin listener the settings point at
 // (ADMIN_LISTEN, --admin-listen, or the -c file's adminListen) and prints one row per indexed caller.
-import { loadConfig, type ExtraFlag } from '../config/load.js';
+import type { ExtraFlag } from '../config/load.js';
 import { connectHost, parseHostPort, urlHost } from '../observability/address.js';
 import type { CallerStatus, StatusReport } from '../admin/status-report.js';
-import type { CommandIo } from './io.js';
+import { loadCommandConfig, type CommandIo } from './io.js';
 import { relativeExpiry } from './relative-time.js';
 
 export const STATUS_FLAGS: readonly ExtraFlag[] = [{ name: 'json', description: 'Print the raw /status JSON (for scripts).' }];
@@ -11,12 +11,8 @@ export const STATUS_FLAGS: readonly ExtraFlag[] = [{ name: 'json', description: 
 const TIMEOUT_MS = 5000;
 
 export async function runStatusCommand(args: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CommandIo): Promise<number> {
-  const loaded = loadConfig({ argv: args, env, readFile: io.readFile, extraFlags: STATUS_FLAGS });
-  if (!loaded.ok) {
-    loaded.errors.forEach((line) => io.stderr(`${line}\n`));
-    return 2;
-  }
-  if (loaded.action !== 'run') return 0;
+  const loaded = loadCommandConfig(args, env, io, 'metadataproxy status [--json] [options]', STATUS_FLAGS);
+  if ('exitCode' in loaded) return loaded.exitCode;
   const { host, port } = parseHostPort(loaded.config.adminListen);
   const url = `http://${urlHost(connectHost(host))}:${port}/status`;
 

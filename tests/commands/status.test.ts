@@ -116,3 +116,13 @@ describe('metadataproxy status', () => {
     assert.match(err(), /^ADMIN_LISTEN: expected HOST:PORT/);
   });
 });
+
+describe('sub-command help', () => {
+  it('--help lists the command flags and the settings, and contacts nothing', async () => {
+    const { io, out } = captureIo();
+    assert.equal(await runStatusCommand(['--help'], {}, io), 0);
+    assert.match(out(), /^Usage: metadataproxy status \[--json\] \[options\]/);
+    assert.match(out(), /--json\n\s+Print the raw \/status JSON/);
+    assert.match(out(), /--admin-listen HOST:PORT/);
+  });
+});
