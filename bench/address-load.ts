@@ -17,10 +17,8 @@ export interface AddressLoadJob {
   host: string;
   port: number;
   durationS: number;
+  /** One connection per target, opened before the clock starts. */
   targets: CallerTarget[];
-  /** Connections in the pool, bound to consecutive targets from `firstTarget` (wrapping around). */
-  connections: number;
-  firstTarget: number;
   /** Requests outstanding at any time. */
   inFlight: number;
   headers?: Record<string, string>;
@@ -121,10 +119,7 @@ export async function runAddressLoad(job: AddressLoadJob): Promise<LoadResult> {
     outstanding--;
     dispatch();
   };
-  const pool = Array.from({ length: job.connections }, (_, i) => {
-    const target = job.targets[(job.firstTarget + i) % job.targets.length]!;
-    return new CallerConnection(job.host, job.port, target, requestBytes(job, target), onAnswer, onError);
-  });
+  const pool = job.targets.map((target) => new CallerConnection(job.host, job.port, target, requestBytes(job, target), onAnswer, onError));
   try {
     await Promise.all(pool.map((c) => c.connected()));
     idle.push(...pool);
