@@ -1,6 +1,6 @@
 // The one place that wires real dependencies: config in, a running proxy out. Tests call startProxy with
 // their own clock, STS endpoint and sources; the CLI calls it with the defaults.
-import http from 'node:http';
+import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/types.js';
 import { SettingError } from './config/exit.js';
@@ -29,7 +29,14 @@ import { createRequestHandler } from './server/handler.js';
 import { applyServerLimits, serverOptions, type ServerLimits } from './server/limits.js';
 import { credentialsBody } from './server/responses.js';
 import { silentLogger, type Logger } from './observability/logger.js';
-import { noopMetrics, type Metrics } from './observability/metrics.js';
+import type { Metrics } from './observability/metrics.js';
+import { createMetrics, type MetricsSetup } from './observability/setup.js';
+import { createRequestLog } from './observability/request-log.js';
+import { createRequestIdGenerator } from './observability/request-id.js';
+import { createAdminServer, metricsHandler } from './admin/admin-server.js';
+import { buildReadiness, buildStatusReport } from './admin/build-status.js';
+import { drainServer } from './admin/shutdown.js';
+import { StsHealth } from './credentials/sts-health.js';
 import { demoCallers } from './demo.js';
 
 /** Side effects a test may replace. */
@@ -37,6 +44,9 @@ export interface ProxyDeps {
   clock?: Clock;
   random?: () => number;
   logger?: Logger;
+  /** Metrics sinks and the Prometheus registry; built from the settings when left out. */
+  telemetry?: MetricsSetup;
+  /** Records what the proxy reports instead of the configured sinks (tests, benchmarks). */
   metrics?: Metrics;
   sts?: StsGateway;
   iam?: IamGateway;
@@ -54,12 +64,17 @@ export interface RunningProxy {
   /** `http://host:port` of the metadata listener. */
   url: string;
   port: number;
+  /** `host:port` of the admin listener. */
+  adminAddress: string;
+  /** Names of the identity sources in the order they are asked. */
+  sourceNames: string[];
   identity: CompositeIdentity;
   docker?: DockerSource;
   cache: CredentialCache;
   /** SIGHUP: re-read the mapping file. */
   reload(): Promise<void>;
-  close(): Promise<void>;
+  /** Stops accepting, lets in-flight requests finish (up to the deadline), then releases everything. */
+  close(drainTimeoutMs?: number): Promise<void>;
 }
 
 function defaultBinding(config: Config): RoleBinding | undefined {
@@ -125,11 +140,12 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? Math.random;
   const logger = deps.logger ?? silentLogger;
-  const metrics = deps.metrics ?? noopMetrics;
+  const telemetry = deps.telemetry ?? createMetrics(config, logger);
+  const metrics = deps.metrics ?? telemetry.metrics;
   const aws = { region: config.awsRegion };
   const offline = config.stsMode === 'offline';
 
-  const sts = deps.sts ?? (offline ? new OfflineStsGateway({ clock, random }) : new AwsStsGateway(aws));
+  const sts = new StsHealth(deps.sts ?? (offline ? new OfflineStsGateway({ clock, random }) : new AwsStsGateway(aws)));
   const iam = deps.iam ?? (offline ? undefined : new AwsIamGateway(aws));
   const resolver = new RoleResolver({
     defaultAccountId: config.defaultAccountId,
@@ -171,8 +187,6 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
     ? createMockImds({ instanceId: config.mockedInstanceId, region: config.awsRegion, accountId: config.defaultAccountId, clock })
     : createPassthrough({ metadataUrl: config.metadataUrl, logger, metrics, clock });
 
-  let requestCounter = 0;
-  const requestIdPrefix = random().toString(36).slice(2, 8);
   const handler = createRequestHandler({
     gate: createRequestGate({
       httpTokens: config.httpTokens,
@@ -187,39 +201,82 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
     backend,
     metrics,
     logger,
-    nextRequestId: () => `${requestIdPrefix}-${(++requestCounter).toString(36)}`,
+    requestLog: createRequestLog(logger, config.verbose),
+    nextRequestId: createRequestIdGenerator(),
     unknownCaller: config.unknownCaller,
   });
 
   // Sources fail to start only on their settings (an unreadable or invalid mapping file).
+  // Sources fail to start only on their settings (an unreadable or invalid mapping file).
   await identity.start().catch((error: unknown) => asSettingError(() => { throw error; }));
-  const server = http.createServer(serverOptions(deps.serverLimits), handler);
+
+  // go-metadataproxy served /metrics on the proxy port; only then does the hot path pay for the check.
+  const serveMetrics = metricsHandler(telemetry.registry, logger);
+  const listener: http.RequestListener = config.enablePrometheus
+    ? (req, res) => (req.url === '/metrics' ? serveMetrics(req, res) : handler(req, res))
+    : handler;
+  const server = http.createServer(serverOptions(deps.serverLimits), listener);
   applyServerLimits(server, deps.serverLimits);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, config.port, config.host);
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  const admin = createAdminServer({
+    listen: config.adminListen,
+    registry: telemetry.registry,
+    logger,
+    readiness: () => {
+      const dockerStatus = docker?.status();
+      return buildReadiness({
+        identityReady: identity.isReady(),
+        identityDetail: dockerStatus === undefined ? undefined : dockerStatus.connected ? 'docker connected' : `docker unreachable: ${dockerStatus.lastError ?? 'connecting'}`,
+        sts: sts.check(),
+      });
+    },
+    status: () =>
+      buildStatusReport({
+        entries: () => identity.entries(),
+        peekRole: (workload) => callers.peekRole(workload),
+        keyOf: (request) => cache.keyOf(request),
+        cacheEntries: () => cache.entries(),
+        now: () => new Date(clock.now()),
+      }),
+  });
+  let adminAddress: string;
+  try {
+    adminAddress = await admin.start();
+  } catch (error) {
+    server.close();
+    throw error;
+  }
 
   return {
     url: `http://${host}:${port}`,
     port,
+    adminAddress,
+    sourceNames: identity.sources.map((s) => s.name),
     identity,
     docker,
     cache,
     async reload() {
       await Promise.all(identity.sources.map((s) => (s as { reload?: () => Promise<void> }).reload?.()));
     },
-    async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
+    async close(drainTimeoutMs = 10_000) {
+      await Promise.all([drainServer(server, drainTimeoutMs), drainServer(admin.server, drainTimeoutMs)]);
       await identity.close();
       cache.close();
       await backend.close();
+      await telemetry.close();
     },
   };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }

@@ -88,6 +88,11 @@ export class CallerService implements CallerDirectory {
     return waiting;
   }
 
+  /** The workload's role if already resolved; never starts a resolution (for /status). */
+  peekRole(workload: Workload): PreparedRole | undefined {
+    return this.roles.get(workload) ?? undefined;
+  }
+
   credentialsOf(role: CallerRole): ServedCredentials | Promise<ServedCredentials> {
     return this.options.credentials.get((role as PreparedRole).request);
   }

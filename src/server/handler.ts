@@ -5,22 +5,13 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics, RequestHandlerName } from '../observability/metrics.js';
 import type { Workload } from '../identity/workload.js';
+import type { RequestLog } from '../observability/request-log.js';
+import { isValidRequestId } from '../observability/request-id.js';
 import type { MetadataBackend } from '../upstream/backend.js';
 import type { RequestGate } from './gate.js';
 import { imdsErrorPage, NOT_FOUND_PAGE } from './responses.js';
 import { routeOf, type Route } from './routes.js';
 import { callerAddress, type CallerDirectory, type CallerRole } from './caller.js';
-
-export interface RequestLogEntry {
-  requestId: string;
-  caller: string;
-  workload?: Workload;
-  role?: string;
-  method: string;
-  path: string;
-  status: number;
-  latencyMs: number;
-}
 
 export interface HandlerOptions {
   gate: RequestGate;
@@ -29,7 +20,7 @@ export interface HandlerOptions {
   metrics: Metrics;
   logger: Logger;
   /** Called once per request when the request log is on; left undefined, it costs nothing. */
-  requestLog?: (entry: RequestLogEntry) => void;
+  requestLog?: RequestLog;
   nextRequestId: () => string;
   /** `deny`: callers no identity source knows get 404 on every route, not only the IAM ones. */
   unknownCaller: 'passthrough' | 'deny';
@@ -38,7 +29,6 @@ export interface HandlerOptions {
 const TEXT_HEADERS = { 'content-type': 'text/plain' } as const;
 const IAM_LISTING_BODY = Buffer.from('info\nsecurity-credentials/');
 const HTML_HEADERS = { 'content-type': 'text/html' } as const;
-const VALID_REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
 
 /** A failure whose status the caller must see (STS refused the role, STS unavailable, …). */
 function statusOf(error: unknown): number {
@@ -72,7 +62,7 @@ export function createRequestHandler(options: HandlerOptions) {
 
   function record(x: Exchange, status: number): void {
     const seconds = (performance.now() - x.started) / 1000;
-    metrics.request(x.handler, status, seconds);
+    metrics.request(x.handler, status, seconds, x.workload);
     if (requestLog !== undefined) {
       requestLog({
         requestId: x.requestId,
@@ -143,7 +133,7 @@ export function createRequestHandler(options: HandlerOptions) {
 
   return function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const incomingId = req.headers['x-request-id'];
-    const requestId = typeof incomingId === 'string' && VALID_REQUEST_ID.test(incomingId) ? incomingId : nextRequestId();
+    const requestId = isValidRequestId(incomingId) ? incomingId : nextRequestId();
     res.setHeader('x-request-id', requestId);
     const x: Exchange = {
       req,
