@@ -73,6 +73,7 @@ describe('the container index under churn', { timeout: 300_000 }, () => {
       const doomedPid = await containerPid(lab.engine, doomed.id);
 
       lab.engine.stopDockerd();
+      await lab.proxy.untilReadiness(503);
       // Docker is unreachable: known containers keep being served.
       const whileDown = await askMetadataWithoutDocker(survivorPid, CREDENTIALS_PATH);
       assert.ok(whileDown.ok, `survivor while dockerd is down: ${whileDown.error}`);
@@ -80,10 +81,14 @@ describe('the container index under churn', { timeout: 300_000 }, () => {
       // A container dies while nobody is watching the event stream.
       process.kill(doomedPid, 'SIGKILL');
       await lab.engine.startDockerd();
+      await lab.proxy.untilReadiness(200);
 
-      // The doomed container's address goes to a container started after the restart.
+      // The resync forgot the dead container, kept the survivor; its address goes to a new container.
+      const indexed = (await lab.proxy.status()).callers.map((caller) => caller.containerId);
+      assert.ok(indexed.includes(survivor.id), 'survivor still indexed');
+      assert.ok(!indexed.includes(doomed.id), 'the container that died while Docker was down is forgotten');
       const successor = await startContainer(lab.engine, { env: { IAM_ROLE: 'successor' } });
-      assert.equal(successor.ip, doomed.ip, 'precondition: the successor reuses the dead container\'s address');
+      assert.equal(successor.ip, doomed.ip, "precondition: the successor reuses the dead container's address");
       await assertServedRole(lab.engine, lab.agent, successor.id, served('successor'));
       assertNotFound(await askMetadata(lab.engine, successor.id, `${CREDENTIALS_PATH}doomed`), 'successor asking for doomed');
       await assertServedRole(lab.engine, lab.agent, survivor.id, served('survivor'));

@@ -7,6 +7,7 @@ import { waitFor } from './exec.js';
 import { logTail, startDaemon, type Daemon } from './daemons.js';
 import { stopPid } from './teardown.js';
 import type { LabAgent } from './agent-client.js';
+import type { StatusReport } from '../../src/admin/status-report.js';
 
 export const TEST_ACCOUNT = '123456789012';
 /** Fixed ports are safe: the namespace is ours alone. */
@@ -63,7 +64,7 @@ export class LabProxy {
     return logTail(this.logFile, lines);
   }
 
-  /** Starts the proxy and waits until its metadata listener answers (it listens once its index is synced). */
+  /** Starts the proxy and waits until its admin listener reports it ready (index synced, config loaded). */
   async start(options: ProxyOptions = {}): Promise<void> {
     if (this.daemon) throw new Error('proxy already running');
     const args = [CLI];
@@ -75,11 +76,26 @@ export class LabProxy {
     const env = { ...labEnvironment(this.lab), ...options.env };
     const daemon = startDaemon(this.lab.netns, this.lab.dir, 'proxy', process.execPath, args, env);
     this.daemon = daemon;
-    await waitFor('the proxy to listen', async () => {
+    await this.untilReadiness(200, () => {
       if (daemon.exited()) throw new Error(`proxy exited:\n${logTail(daemon.logFile)}`);
-      const answer = await this.lab.agent.fetch(`http://${this.lab.gateway}:${PROXY_PORT}/`);
-      return answer.status > 0 ? true : undefined;
+    });
+  }
+
+  /** Waits until /readyz answers `status` (200 ready, 503 not ready). */
+  async untilReadiness(status: 200 | 503, check: () => void = () => {}): Promise<void> {
+    await waitFor(`/readyz to answer ${status}`, async () => {
+      check();
+      return (await this.admin('/readyz')).status === status ? true : undefined;
     }, 30_000);
+  }
+
+  /** GET on the admin listener, which is on the namespace's loopback only. */
+  admin(path: string): Promise<{ status: number; body: string }> {
+    return this.lab.agent.fetch(`http://127.0.0.1:${ADMIN_PORT}${path}`);
+  }
+
+  async status(): Promise<StatusReport> {
+    return JSON.parse((await this.admin('/status')).body) as StatusReport;
   }
 
   /** Started and not exited since. */
