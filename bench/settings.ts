@@ -12,7 +12,7 @@ export interface BenchSettings {
   sections: ReadonlySet<SectionName>;
   /** Whole-run watchdog: past it, every child is stopped and the run fails. */
   deadlineS: number;
-  /** BENCH_PROFILE: folder where the proxy under the throughput load writes a V8 CPU profile (--cpu-prof). */
+  /** BENCH_PROFILE: folder where the proxy and the baseline under the throughput load write V8 CPU profiles. */
   profileDir?: string;
   /** CPU for servers and CPU for load generators, when the machine has two or more. */
   serverCpu?: number;

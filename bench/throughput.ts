@@ -112,6 +112,11 @@ function scenarioRows(scenario: Scenario, figures: Map<string, SideFigures>): Ro
   return rows;
 }
 
+/** With BENCH_PROFILE, both servers write a V8 CPU profile when they stop, to compare where time goes. */
+function profileFlags(dir: string | undefined, name: string): string[] {
+  return dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`];
+}
+
 export async function throughputSection(context: BenchContext): Promise<SectionResult> {
   const { settings } = context;
   if (!proxyAvailable()) {
@@ -125,7 +130,7 @@ export async function throughputSection(context: BenchContext): Promise<SectionR
       name: 'throughput',
       callers: [{ address: LOOPBACK_CALLER, role: ROLE }],
       cpu: settings.serverCpu,
-      nodeFlags: settings.profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${settings.profileDir}`],
+      nodeFlags: profileFlags(settings.profileDir, 'proxy'),
     });
     const credentialsPath = ROUTES[0]!.path;
     await waitForStatus({ port: proxy.port, path: credentialsPath }, 200, 15_000);
@@ -133,7 +138,10 @@ export async function throughputSection(context: BenchContext): Promise<SectionR
     const responses: Record<string, RecordedResponse> = {};
     for (const route of ROUTES) responses[route.path] = await recordAnswer(proxy.port, route.path);
     const sample = await probe({ port: proxy.port, path: credentialsPath });
-    baseline = WorkerProcess.start(new URL('./baseline-server.js', import.meta.url).pathname, [], { cpu: settings.serverCpu });
+    baseline = WorkerProcess.start(new URL('./baseline-server.js', import.meta.url).pathname, [], {
+      cpu: settings.serverCpu,
+      nodeFlags: profileFlags(settings.profileDir, 'baseline'),
+    });
     const { port: baselinePort } = await baseline.request<{ port: number }>({ responses, keepAliveTimeoutMs: keepAliveTimeoutMs(sample.headers) });
     const { token, reason: noToken } = await mintToken(proxy.port, credentialsPath);
 
