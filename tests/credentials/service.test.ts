@@ -1,0 +1,115 @@
+// The caller service on its own: memoized roles, the default role, and prefetch bookkeeping (retain on
+// start, release when the workload goes, no leak when the two race).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CallerService, type CredentialSource } from '../../src/credentials/service.js';
+import type { AssumeRoleRequest } from '../../src/credentials/types.js';
+import type { Workload } from '../../src/identity/workload.js';
+import { silentLogger } from '../../src/observability/logger.js';
+
+function workload(id: string, spec?: string): Workload {
+  return { id, name: id, source: 'docker', ...(spec !== undefined && { role: { spec } }) };
+}
+
+function recordingCredentials() {
+  const held = new Map<string, number>();
+  const source: CredentialSource = {
+    get: () => ({ body: Buffer.from('{}') }),
+    retain: (request: AssumeRoleRequest) => void held.set(request.roleArn, (held.get(request.roleArn) ?? 0) + 1),
+    release: (request: AssumeRoleRequest) => {
+      const left = (held.get(request.roleArn) ?? 0) - 1;
+      if (left > 0) held.set(request.roleArn, left);
+      else held.delete(request.roleArn);
+    },
+  };
+  return { source, held };
+}
+
+function service(options: { credentials: CredentialSource; defaultSpec?: string; slowResolve?: boolean }) {
+  let resolutions = 0;
+  const role = (spec: string) => ({ arn: `arn:aws:iam::123456789012:role/${spec}`, name: spec });
+  return {
+    resolutions: () => resolutions,
+    service: new CallerService({
+      identity: { lookup: () => undefined, resolveMiss: async () => undefined },
+      resolver: {
+        peek: (spec) => (options.slowResolve ? undefined : role(spec)),
+        resolve: async (spec) => {
+          resolutions++;
+          await new Promise((r) => setTimeout(r, 5));
+          return role(spec);
+        },
+      },
+      credentials: options.credentials,
+      buildRequest: (_w, _b, r) => ({ roleArn: r.arn, sessionName: 'metadataproxy', durationSeconds: 3600 }),
+      ...(options.defaultSpec !== undefined && { defaultBinding: { spec: options.defaultSpec } }),
+      now: () => new Date(0),
+      logger: silentLogger,
+    }),
+  };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+test('a resolved role is memoized per workload and answered synchronously', async () => {
+  const { service: s, resolutions } = service({ credentials: recordingCredentials().source, slowResolve: true });
+  const app = workload('a', 'app');
+  const first = await s.roleOf(app);
+  assert.equal(first?.roleName, 'app');
+  const second = s.roleOf(app);
+  assert.ok(!(second instanceof Promise), 'warm lookups do not return a promise');
+  assert.equal(second, first);
+  assert.equal(resolutions(), 1);
+});
+
+test('concurrent first lookups share one resolution', async () => {
+  const { service: s, resolutions } = service({ credentials: recordingCredentials().source, slowResolve: true });
+  const app = workload('a', 'app');
+  await Promise.all([s.roleOf(app), s.roleOf(app), s.roleOf(app)]);
+  assert.equal(resolutions(), 1);
+});
+
+test('the default role covers workloads without one and unknown callers, only when configured', async () => {
+  const withDefault = service({ credentials: recordingCredentials().source, defaultSpec: 'fallback' }).service;
+  assert.equal((await withDefault.roleOf(workload('x')))?.roleName, 'fallback');
+  assert.equal((await withDefault.roleOf(undefined))?.roleName, 'fallback');
+  assert.equal((await withDefault.roleOf(workload('y', 'own')))?.roleName, 'own');
+  const without = service({ credentials: recordingCredentials().source }).service;
+  assert.equal(await without.roleOf(workload('x')), undefined);
+  assert.equal(await without.roleOf(undefined), undefined);
+});
+
+test('prefetch retains while a workload lives and releases when it goes', async () => {
+  const { source, held } = recordingCredentials();
+  const { service: s } = service({ credentials: source });
+  const a = workload('a', 'app');
+  const b = workload('b', 'app');
+  s.onWorkloadEvent({ type: 'added', workload: a });
+  s.onWorkloadEvent({ type: 'added', workload: b });
+  await settle();
+  assert.equal(held.get('arn:aws:iam::123456789012:role/app'), 2);
+  s.onWorkloadEvent({ type: 'removed', workload: a });
+  assert.equal(held.get('arn:aws:iam::123456789012:role/app'), 1);
+  s.onWorkloadEvent({ type: 'removed', workload: b });
+  assert.equal(held.size, 0, 'no holder left once every container of the role is gone');
+});
+
+test('a workload whose role changes moves its hold to the new role', async () => {
+  const { source, held } = recordingCredentials();
+  const { service: s } = service({ credentials: source });
+  s.onWorkloadEvent({ type: 'added', workload: workload('a', 'old') });
+  await settle();
+  s.onWorkloadEvent({ type: 'added', workload: workload('a', 'new') });
+  await settle();
+  assert.deepEqual([...held.keys()], ['arn:aws:iam::123456789012:role/new']);
+});
+
+test('a workload removed while its role is still resolving is never retained', async () => {
+  const { source, held } = recordingCredentials();
+  const { service: s } = service({ credentials: source, slowResolve: true });
+  const a = workload('a', 'app');
+  s.onWorkloadEvent({ type: 'added', workload: a });
+  s.onWorkloadEvent({ type: 'removed', workload: a });
+  await settle();
+  assert.equal(held.size, 0);
+});
