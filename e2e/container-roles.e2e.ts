@@ -3,7 +3,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLab, type Lab } from './lab/lab.js';
-import { askMetadata, startContainer, type Container } from './lab/containers.js';
+import { askMetadata, startContainer, wget, type Container } from './lab/containers.js';
+import { BUSYBOX_IMAGE } from './lab/busybox-image.js';
+import { PROXY_PORT } from './lab/proxy.js';
 import { CREDENTIALS_PATH, assertNotFound, assertServedRole, roleArn } from './lab/metadata.js';
 
 const REPORTS_ARN = roleArn('reports-reader');
@@ -51,6 +53,21 @@ describe('containers and their roles', { timeout: 300_000 }, () => {
       const onNet = await startContainer(lab.engine, { network: 'mdp-net', env: { IAM_ROLE: 'on-user-net' } });
       assert.doesNotMatch(onNet.ip, /^172\.17\./, 'the container should be on its own bridge, not docker0');
       await assertServedRole(lab.engine, lab.agent, onNet.id, { name: 'on-user-net', arn: roleArn('on-user-net') });
+    }));
+
+  it("gives a host-network container no role: it shares the host's address, so it gets 404, not someone else's role", () =>
+    lab.withLogs(async () => {
+      const id = (
+        await lab.engine.docker(['run', '--detach', '--network', 'host', '--env', 'IAM_ROLE=host-net', BUSYBOX_IMAGE, 'sleep', '3600'])
+      ).trim();
+      // No DNAT applies to the host's own traffic, so it asks the proxy where it listens.
+      const ask = async (path: string) => {
+        const result = await lab.engine.dockerResult(['exec', id, ...wget(`http://${lab.gateway}:${PROXY_PORT}${path}`)]);
+        return { ok: result.code === 0, body: result.stdout, error: result.stderr };
+      };
+      assertNotFound(await ask(CREDENTIALS_PATH), 'host-network container listing its role');
+      assertNotFound(await ask(`${CREDENTIALS_PATH}host-net`), 'host-network container asking for its IAM_ROLE');
+      assertNotFound(await ask(`${CREDENTIALS_PATH}app-a`), "host-network container asking for app-a's role");
     }));
 
   it('serves the default role to a container without one when DEFAULT_ROLE is set', () =>
