@@ -29,8 +29,11 @@ const ROUTES = [
 ];
 const CONNECTIONS = [64, 8];
 
-/** node:http writes these itself; the baseline gets them from its own node:http the same way. */
-const AUTOMATIC_HEADERS = new Set(['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding']);
+/**
+ * node:http writes these itself; the baseline gets them from its own node:http the same way. A replayed
+ * content-length makes it send the body as is; without one it uses chunked encoding, as ours then did.
+ */
+const AUTOMATIC_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding']);
 
 async function recordAnswer(port: number, path: string): Promise<RecordedResponse> {
   const answer = await probe({ port, path });
