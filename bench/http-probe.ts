@@ -1,6 +1,7 @@
 // One-off HTTP requests from the orchestrator (capturing answers, polling for readiness, minting tokens);
 // never used to generate load.
 import http from 'node:http';
+import net from 'node:net';
 
 export interface ProbeRequest {
   port: number;
@@ -59,4 +60,17 @@ export async function waitForStatus(request: ProbeRequest, status: number, timeo
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   throw new Error(`127.0.0.1:${request.port}${request.path} did not answer ${status} within ${timeoutMs} ms (${last})`);
+}
+
+/** The raw bytes of one answer on a fresh connection (for comparing two servers byte for byte). */
+export function rawAnswer(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`));
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('end', () => resolve(text));
+    socket.on('error', reject);
+    socket.setTimeout(5000, () => socket.destroy(new Error(`no answer from 127.0.0.1:${port}${path}`)));
+  });
 }

@@ -3,7 +3,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { autocannonLoad, type BenchContext } from './context.js';
 import { CREDENTIALS_PREFIX } from './callers.js';
-import { probe, waitForStatus } from './http-probe.js';
+import { probe, rawAnswer, waitForStatus } from './http-probe.js';
 import { measureInterleaved, qualityNotes, warmUp, type MeasuredSide, type SideFigures } from './measure.js';
 import { WorkerProcess } from './processes.js';
 import { launchProxy, proxyAvailable, type RunningProxy } from './proxy-process.js';
@@ -48,6 +48,16 @@ async function recordAnswer(port: number, path: string): Promise<RecordedRespons
 function keepAliveTimeoutMs(headers: IncomingHttpHeaders): number | undefined {
   const seconds = /timeout=(\d+)/.exec(String(headers['keep-alive'] ?? ''))?.[1];
   return seconds === undefined ? undefined : Number(seconds) * 1000;
+}
+
+/** Header values that differ per answer by nature (Connection: close is asked for, so Keep-Alive is absent). */
+const PER_ANSWER = /^(date|x-request-id): .*$/gim;
+
+/** Checks that the baseline sends what ours sends, apart from per-answer header values. */
+async function sameBytes(oursPort: number, baselinePort: number, path: string): Promise<string | undefined> {
+  const [ours, base] = await Promise.all([rawAnswer(oursPort, path), rawAnswer(baselinePort, path)]);
+  const masked = (text: string) => text.replace(PER_ANSWER, '$1: *');
+  return masked(ours) === masked(base) ? undefined : `${path}: the baseline's answer differs from ours (${ours.length} vs ${base.length} bytes)`;
 }
 
 /** IMDSv2 token minted once, or why there is none. */
@@ -159,6 +169,10 @@ export async function throughputSection(context: BenchContext): Promise<SectionR
 
     const rows: Row[] = [];
     const notes: string[] = noToken === undefined ? [] : [`IMDSv2 rows n/a: ${noToken}`];
+    for (const route of ROUTES) {
+      const difference = await sameBytes(proxy.port, baselinePort, route.path);
+      if (difference !== undefined) notes.push(difference);
+    }
     const data: Record<string, unknown> = {};
     for (const scenario of scenarios) {
       // Each route's first scenario warms its code path on every side.
