@@ -24,6 +24,12 @@ const FAKE_SECRET_ACCESS_KEY = 'bench-secret-key-not-valid-anywhere-000000';
 const POLL_MS = 1;
 
 const mappedCaller = { address: '127.0.0.1', role: ROLE };
+/**
+ * Mapped callers on as many roles, prefetched at start: their AssumeRole calls warm the proxy's SDK client
+ * the way a running host does, so the new caller pays for STS, not for the SDK's first calls.
+ */
+const WARMING_ROLES = 20;
+const warmingCallers = [mappedCaller, ...Array.from({ length: WARMING_ROLES - 1 }, (_, i) => ({ address: callerAddress(i), role: `${ROLE}-${i}` }))];
 
 /** Spawn → first 200 on the credentials route, offline STS. */
 async function startupMs(context: BenchContext, round: number): Promise<number> {
@@ -47,7 +53,7 @@ async function newCaller(context: BenchContext, sts: FakeAws, round: number): Pr
   const proxy = await launchProxy({
     workDir: context.workDir,
     name: `new-caller-${round}`,
-    callers: [mappedCaller],
+    callers: warmingCallers,
     cpu: context.settings.serverCpu,
     env: {
       STS_MODE: 'aws',
@@ -61,8 +67,10 @@ async function newCaller(context: BenchContext, sts: FakeAws, round: number): Pr
     },
   });
   try {
-    // The mapped caller is prefetched at start: once it answers, the SDK and its connection are warm.
-    await waitForStatus({ port: proxy.port, path: CREDENTIALS_PREFIX + ROLE }, 200, 10_000);
+    // Once every mapped caller answers, their prefetch is done and the SDK and its connections are warm.
+    for (const caller of warmingCallers) {
+      await waitForStatus({ port: proxy.port, path: CREDENTIALS_PREFIX + caller.role, localAddress: caller.address }, 200, 10_000);
+    }
     const request = { port: proxy.port, path: CREDENTIALS_PREFIX + DEFAULT_ROLE, localAddress: callerAddress(9_000 + round) };
     const callsBefore = sts.count('AssumeRole');
     const timed = async () => {
