@@ -5,11 +5,10 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config/types.js';
 import { SettingError } from './config/exit.js';
 import { systemClock, type Clock, type StsGateway } from './credentials/types.js';
-import { AwsStsGateway } from './credentials/sts-gateway.js';
 import { OfflineStsGateway } from './credentials/offline-sts.js';
 import { CredentialCache } from './credentials/cache.js';
 import { CallerService } from './credentials/service.js';
-import { AwsIamGateway, type IamGateway } from './roles/iam-gateway.js';
+import type { IamGateway } from './roles/iam-gateway.js';
 import { RoleResolver, resolveRoleAlias } from './roles/resolver.js';
 import { buildAssumeRoleRequest } from './roles/assume-request.js';
 import { parseRoleSessionKey } from './roles/session-name.js';
@@ -17,10 +16,8 @@ import { CompositeIdentity } from './identity/composite.js';
 import { MappingFileSource } from './identity/mapping-file.js';
 import { StaticIdentitySource } from './identity/static-source.js';
 import { DockerSource, type DockerClient } from './identity/docker/docker-source.js';
-import { createDockerClient } from './identity/docker/docker-url.js';
 import { ReverseDnsSource, type ReverseResolver } from './identity/reverse-dns.js';
 import type { IdentitySource, RoleBinding } from './identity/workload.js';
-import { createPassthrough } from './upstream/passthrough.js';
 import { createMockImds } from './upstream/mock-imds.js';
 import { createRequestGate } from './server/gate.js';
 import { createTokenService } from './tokens/token-service.js';
@@ -91,7 +88,10 @@ interface IdentitySetup {
   docker?: DockerSource;
 }
 
-function identitySources(config: Config, deps: ProxyDeps, logger: Logger, metrics: Metrics, clock: Clock): IdentitySetup {
+// The AWS SDK, dockerode and undici are loaded only when the settings need them: each costs start-up time
+// and megabytes of heap that a mock-mode, offline or Docker-less proxy never uses.
+
+async function identitySources(config: Config, deps: ProxyDeps, logger: Logger, metrics: Metrics, clock: Clock): Promise<IdentitySetup> {
   const sources: IdentitySource[] = [];
   if (config.demo) sources.push(new StaticIdentitySource(demoCallers));
   // The mapping file comes before Docker, so it can pin addresses Docker also reports.
@@ -101,7 +101,7 @@ function identitySources(config: Config, deps: ProxyDeps, logger: Logger, metric
   let docker: DockerSource | undefined;
   if (config.dockerEnabled) {
     docker = new DockerSource({
-      docker: deps.docker ?? asSettingError(() => createDockerClient(config.dockerUrl)),
+      docker: deps.docker ?? (await loadDockerClient(config.dockerUrl)),
       logger,
       metrics,
       clock,
@@ -128,6 +128,11 @@ function identitySources(config: Config, deps: ProxyDeps, logger: Logger, metric
   return { sources: [...sources, ...(deps.sources ?? [])], docker };
 }
 
+async function loadDockerClient(dockerUrl: Config['dockerUrl']): Promise<DockerClient> {
+  const { createDockerClient } = await import('./identity/docker/docker-url.js');
+  return asSettingError(() => createDockerClient(dockerUrl));
+}
+
 function asSettingError<T>(fn: () => T): T {
   try {
     return fn();
@@ -145,8 +150,10 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
   const aws = { region: config.awsRegion };
   const offline = config.stsMode === 'offline';
 
-  const sts = new StsHealth(deps.sts ?? (offline ? new OfflineStsGateway({ clock, random }) : new AwsStsGateway(aws)));
-  const iam = deps.iam ?? (offline ? undefined : new AwsIamGateway(aws));
+  const sts = new StsHealth(
+    deps.sts ?? (offline ? new OfflineStsGateway({ clock, random }) : new (await import('./credentials/sts-gateway.js')).AwsStsGateway(aws)),
+  );
+  const iam = deps.iam ?? (offline ? undefined : new (await import('./roles/iam-gateway.js')).AwsIamGateway(aws));
   const resolver = new RoleResolver({
     defaultAccountId: config.defaultAccountId,
     accountMap: config.accountMap,
@@ -164,7 +171,7 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
     serialize: credentialsBody,
   });
 
-  const { sources, docker } = identitySources(config, deps, logger, metrics, clock);
+  const { sources, docker } = await identitySources(config, deps, logger, metrics, clock);
   const identity = new CompositeIdentity(sources);
   const roleSessionKey = config.roleSessionKey === undefined ? undefined : parseRoleSessionKey(config.roleSessionKey);
   const callers = new CallerService({
@@ -185,7 +192,7 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
 
   const backend = config.mockApi
     ? createMockImds({ instanceId: config.mockedInstanceId, region: config.awsRegion, accountId: config.defaultAccountId, clock })
-    : createPassthrough({ metadataUrl: config.metadataUrl, logger, metrics, clock });
+    : (await import('./upstream/passthrough.js')).createPassthrough({ metadataUrl: config.metadataUrl, logger, metrics, clock });
 
   const handler = createRequestHandler({
     gate: createRequestGate({

@@ -131,6 +131,7 @@ export class CallerService implements CallerDirectory {
     const prepared: PreparedRole = {
       roleName: role.name,
       roleArn: role.arn,
+      listingBody: Buffer.from(role.name),
       infoBody: iamInfoBody(role.arn, this.options.now()),
       request,
     };

@@ -6,8 +6,9 @@ export class CompositeIdentity {
   constructor(readonly sources: readonly IdentitySource[]) {}
 
   lookup(ip: string): Workload | undefined {
-    for (const source of this.sources) {
-      const found = source.lookup(ip);
+    // Indexed: this runs on every request.
+    for (let i = 0; i < this.sources.length; i++) {
+      const found = this.sources[i]!.lookup(ip);
       if (found !== undefined) return found;
     }
     return undefined;

@@ -1,16 +1,15 @@
 // Metrics as Prometheus figures, in a registry of our own (the global one belongs to whoever imports
-// prom-client). request() and cache() run on every request, so their label children are bound once and
-// kept in maps: a prom-client `labels()` lookup per call costs more than the rest of a warm request.
+// prom-client). request() and cache() run on every request, so they add to plain tallies that
+// prom-client reads at scrape time (see tally.ts).
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { CacheEvent, Metrics, RequestHandlerName } from './metrics.js';
 import type { WorkloadLabels } from './workload-labels.js';
 import { requestSeries } from './request-series.js';
+import { counterTally, flushCounterTallies, HistogramTally, registerHistogramTallies, type CounterTally } from './tally.js';
 
 /** Warm answers take tens of microseconds; STS and the upstream take milliseconds to seconds. */
 const SECONDS_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 const CACHE_EVENTS: readonly CacheEvent[] = ['hit', 'miss', 'refresh', 'refresh_failure', 'evict'];
-
-type HistogramChild = ReturnType<Histogram['labels']>;
 
 export interface PrometheusMetrics {
   metrics: Metrics;
@@ -21,19 +20,21 @@ export function createPrometheusMetrics(labels: WorkloadLabels, registry: Regist
   const registers = [registry];
   collectDefaultMetrics({ register: registry, prefix: 'metadataproxy_' });
 
-  const requests = new Counter({
+  const requestTallies: CounterTally[] = [];
+  new Counter({
     name: 'metadataproxy_http_requests_total',
     help: 'Requests answered, by handler and status (and copied container labels)',
     labelNames: ['handler', 'status', ...labels.names],
     registers,
+    collect() {
+      flushCounterTallies(this, requestTallies);
+    },
   });
-  const requestSeconds = new Histogram({
-    name: 'metadataproxy_http_request_duration_seconds',
-    help: 'Time from request to answer, by handler',
-    labelNames: ['handler'],
-    buckets: SECONDS_BUCKETS,
-    registers,
-  });
+  const latencyTallies = new Map<RequestHandlerName, HistogramTally>();
+  registerHistogramTallies(
+    { name: 'metadataproxy_http_request_duration_seconds', help: 'Time from request to answer, by handler', buckets: SECONDS_BUCKETS, registers },
+    () => latencyTallies.values(),
+  );
   const stsCalls = new Counter({ name: 'metadataproxy_sts_calls_total', help: 'STS AssumeRole calls by outcome', labelNames: ['outcome'], registers });
   const stsSeconds = new Histogram({
     name: 'metadataproxy_sts_call_duration_seconds',
@@ -41,11 +42,15 @@ export function createPrometheusMetrics(labels: WorkloadLabels, registry: Regist
     buckets: SECONDS_BUCKETS,
     registers,
   });
-  const cacheEvents = new Counter({
+  const cacheTallies = new Map(CACHE_EVENTS.map((event) => [event, counterTally({ event })]));
+  new Counter({
     name: 'metadataproxy_credential_cache_events_total',
     help: 'Credential cache hits, misses, refreshes, refresh failures and evictions',
     labelNames: ['event'],
     registers,
+    collect() {
+      flushCounterTallies(this, cacheTallies.values());
+    },
   });
   const indexSize = new Gauge({ name: 'metadataproxy_identity_index_size', help: 'Addresses indexed, by identity source', labelNames: ['source'], registers });
   const dockerEvents = new Counter({ name: 'metadataproxy_docker_events_total', help: 'Docker engine events received, by type', labelNames: ['type'], registers });
@@ -58,29 +63,33 @@ export function createPrometheusMetrics(labels: WorkloadLabels, registry: Regist
     registers,
   });
 
-  const requestChild = requestSeries(labels, (handler, status, values) => requests.labels(handler, String(status), ...values));
-  const latencyChildren = new Map<RequestHandlerName, HistogramChild>();
-  const cacheChildren = new Map(CACHE_EVENTS.map((event) => [event, cacheEvents.labels(event)]));
+  const requestTally = requestSeries(labels, (handler, status, values) => {
+    const seriesLabels: Record<string, string> = { handler, status: String(status) };
+    labels.names.forEach((name, i) => (seriesLabels[name] = values[i]!));
+    const tally = counterTally(seriesLabels);
+    requestTallies.push(tally);
+    return tally;
+  });
   const stsSuccess = stsCalls.labels('success');
   const stsFailure = stsCalls.labels('failure');
 
-  function latencyChild(handler: RequestHandlerName): HistogramChild {
-    let child = latencyChildren.get(handler);
-    if (child === undefined) latencyChildren.set(handler, (child = requestSeconds.labels(handler)));
-    return child;
+  function latencyTally(handler: RequestHandlerName): HistogramTally {
+    let tally = latencyTallies.get(handler);
+    if (tally === undefined) latencyTallies.set(handler, (tally = new HistogramTally({ handler }, SECONDS_BUCKETS)));
+    return tally;
   }
 
   const metrics: Metrics = {
     request(handler, status, seconds, workload) {
-      requestChild(handler, status, workload).inc();
-      latencyChild(handler).observe(seconds);
+      requestTally(handler, status, workload).count++;
+      latencyTally(handler).observe(seconds);
     },
     stsCall(outcome, seconds) {
       (outcome === 'success' ? stsSuccess : stsFailure).inc();
       stsSeconds.observe(seconds);
     },
     cache(event) {
-      (cacheChildren.get(event) ?? cacheEvents.labels(event)).inc();
+      cacheTallies.get(event)!.count++;
     },
     indexSize(source, size) {
       indexSize.set({ source }, size);

@@ -7,6 +7,8 @@ export interface CallerRole {
   /** Role name as it appears in `iam/security-credentials/` (last segment of the ARN). */
   readonly roleName: string;
   readonly roleArn: string;
+  /** Pre-serialized `iam/security-credentials/` body: the role name. */
+  readonly listingBody: Buffer;
   /** Pre-serialized `iam/info` body. */
   readonly infoBody: Buffer;
 }

@@ -3,13 +3,13 @@
 // not-allowed paths answered 404. What passes is a normalized path that routing and the upstream share.
 import type { IncomingHttpHeaders } from 'node:http';
 import { imdsErrorPage } from './responses.js';
-import { routeOf } from './routes.js';
+import { routeOf, type Route } from './routes.js';
 import { DEFAULT_MAX_TARGET_LENGTH, normalizeTarget } from './normalize.js';
 import { compilePathPatterns } from './path-patterns.js';
 import { MAX_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS, type TokenService } from '../tokens/token-service.js';
 
 export type GateResult =
-  | { kind: 'pass'; path: string; query: string }
+  | { kind: 'pass'; path: string; query: string; route: Route }
   | { kind: 'reply'; status: number; body: string | Buffer; headers?: Record<string, string> };
 
 export interface RequestGate {
@@ -95,8 +95,9 @@ export function createRequestGate(options: GateOptions): RequestGate {
       }
 
       if (HOST_ONLY_SEGMENT.test(path) || isDenied(path)) return NOT_FOUND;
-      if ((IAM_SEGMENT.test(path) || (hasAllowList && !isAllowed(path))) && routeOf(path).kind === 'passthrough') return NOT_FOUND;
-      return { kind: 'pass', path, query: target.query };
+      const route = routeOf(path);
+      if (route.kind === 'passthrough' && (IAM_SEGMENT.test(path) || (hasAllowList && !isAllowed(path)))) return NOT_FOUND;
+      return { kind: 'pass', path, query: target.query, route };
     },
   };
 }

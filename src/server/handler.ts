@@ -10,7 +10,7 @@ import { isValidRequestId } from '../observability/request-id.js';
 import type { MetadataBackend } from '../upstream/backend.js';
 import type { RequestGate } from './gate.js';
 import { imdsErrorPage, NOT_FOUND_PAGE } from './responses.js';
-import { routeOf, type Route } from './routes.js';
+import type { Route } from './routes.js';
 import { callerAddress, type CallerDirectory, type CallerRole } from './caller.js';
 
 export interface HandlerOptions {
@@ -26,9 +26,10 @@ export interface HandlerOptions {
   unknownCaller: 'passthrough' | 'deny';
 }
 
-const TEXT_HEADERS = { 'content-type': 'text/plain' } as const;
+/** Header names and values, flat, as `writeHead` takes them. */
+const TEXT_HEADERS: readonly string[] = ['content-type', 'text/plain'];
 const IAM_LISTING_BODY = Buffer.from('info\nsecurity-credentials/');
-const HTML_HEADERS = { 'content-type': 'text/html' } as const;
+const HTML_HEADERS: readonly string[] = ['content-type', 'text/html'];
 
 /** A failure whose status the caller must see (STS refused the role, STS unavailable, …). */
 function statusOf(error: unknown): number {
@@ -51,10 +52,14 @@ export function createRequestHandler(options: HandlerOptions) {
     role?: CallerRole;
   }
 
-  function finish(x: Exchange, status: number, body: Buffer | string, headers: Record<string, string | number> = TEXT_HEADERS): void {
+  function finish(x: Exchange, status: number, body: Buffer | string, headers: readonly string[] = TEXT_HEADERS): void {
     const { req, res } = x;
     if (!res.headersSent) {
-      res.writeHead(status, headers);
+      // One flat header list: no per-header setHeader calls, and a Content-Length (as IMDS sends) instead of chunking.
+      const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+      const raw: string[] = ['content-length', String(length), 'x-request-id', x.requestId];
+      for (let i = 0; i < headers.length; i++) raw.push(headers[i]!);
+      res.writeHead(status, raw);
       res.end(req.method === 'HEAD' ? undefined : body);
     }
     record(x, status);
@@ -94,7 +99,7 @@ export function createRequestHandler(options: HandlerOptions) {
       case 'iam-info':
         return finish(x, 200, role.infoBody);
       case 'credentials-list':
-        return finish(x, 200, role.roleName);
+        return finish(x, 200, role.listingBody);
       case 'credentials': {
         if (route.role !== role.roleName) return finish(x, 404, NOT_FOUND_PAGE, HTML_HEADERS);
         const served = callers.credentialsOf(role);
@@ -121,11 +126,12 @@ export function createRequestHandler(options: HandlerOptions) {
     }
     x.workload = workload;
     const { res } = x;
+    res.setHeader('x-request-id', x.requestId);
     res.once('close', () => record(x, res.statusCode));
     backend.handle(x.req, res, path, query).catch((error) => {
       logger.error({ err: error, requestId: x.requestId }, 'upstream request failed');
       if (!res.headersSent) {
-        res.writeHead(502, TEXT_HEADERS);
+        res.writeHead(502, { 'content-type': 'text/plain' });
         res.end();
       }
     });
@@ -134,7 +140,6 @@ export function createRequestHandler(options: HandlerOptions) {
   return function handleRequest(req: IncomingMessage, res: ServerResponse): void {
     const incomingId = req.headers['x-request-id'];
     const requestId = isValidRequestId(incomingId) ? incomingId : nextRequestId();
-    res.setHeader('x-request-id', requestId);
     const x: Exchange = {
       req,
       res,
@@ -147,9 +152,9 @@ export function createRequestHandler(options: HandlerOptions) {
       const verdict = gate.check(req.method ?? '', req.url ?? '/', req.headers, x.caller);
       if (verdict.kind === 'reply') {
         x.handler = verdict.status === 200 ? 'token' : verdict.status === 400 || verdict.status === 414 ? 'bad-request' : 'denied';
-        return finish(x, verdict.status, verdict.body, verdict.headers ?? TEXT_HEADERS);
+        return finish(x, verdict.status, verdict.body, verdict.headers === undefined ? TEXT_HEADERS : Object.entries(verdict.headers).flat());
       }
-      const route = routeOf(verdict.path);
+      const { route } = verdict;
       x.handler = handlerName(route);
       const workload = callers.lookup(x.caller);
       switch (route.kind) {
@@ -158,7 +163,7 @@ export function createRequestHandler(options: HandlerOptions) {
         case 'not-found':
           return finish(x, 404, NOT_FOUND_PAGE, HTML_HEADERS);
         case 'credentials-redirect':
-          return finish(x, 301, '', { ...TEXT_HEADERS, location: route.location });
+          return finish(x, 301, '', [...TEXT_HEADERS, 'location', route.location]);
       }
       if (workload !== undefined) return answerForWorkload(x, route, workload);
       callers.resolveMiss(x.caller).then((found) => answerForWorkload(x, route, found), (error) => fail(x, error));

@@ -31,7 +31,15 @@ function isHostOnly(segment: string): boolean {
   return lower === 'iam' || lower === 'identity-credentials';
 }
 
+/** Where nearly every request goes: SDKs ask for `latest` credentials. */
+const LATEST_CREDENTIALS = '/latest/meta-data/iam/security-credentials/';
+
 export function routeOf(path: string): Route {
+  // The hot path, without splitting: exactly what the general rules below give for these two shapes.
+  if (path.startsWith(LATEST_CREDENTIALS)) {
+    if (path.length === LATEST_CREDENTIALS.length) return CREDENTIALS_LIST;
+    if (path.indexOf('/', LATEST_CREDENTIALS.length) < 0) return { kind: 'credentials', role: path.slice(LATEST_CREDENTIALS.length) };
+  }
   // '/latest/meta-data/iam/security-credentials/app' → ['', 'latest', 'meta-data', 'iam', …]
   const segments = path.split('/');
   const version = segments[1] ?? '';

@@ -40,6 +40,10 @@ describe('mapped callers', () => {
     const reader = await h.get('127.0.0.2', `${CREDS}reader`);
     assert.equal(reader.status, 200);
     assert.equal(reader.headers['content-type'], 'text/plain');
+    // Like IMDS: a Content-Length, not chunked; and our request id for the logs.
+    assert.equal(reader.headers['content-length'], String(Buffer.byteLength(reader.body)));
+    assert.equal(reader.headers['transfer-encoding'], undefined);
+    assert.match(String(reader.headers['x-request-id']), /^[\w.:-]+$/);
     const creds = parseCredentials(reader.body);
     const issued = h.aws.calls.find((c) => c.params.RoleArn === `arn:aws:iam::${TEST_ACCOUNT}:role/reader`);
     assert.ok(issued, 'AssumeRole was called for the reader role');

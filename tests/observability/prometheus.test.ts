@@ -67,6 +67,22 @@ describe('prometheus metrics', () => {
     assert.ok(text.includes('metadataproxy_http_requests_total{handler="credentials",status="404",container_team="",container_com_example_tier="",container_project_version=""} 1'));
   });
 
+  it('counts each request once however often it is scraped', async () => {
+    const { metrics, registry } = createPrometheusMetrics(workloadLabels([], []));
+    metrics.request('credentials', 200, 0.00004);
+    await registry.metrics();
+    metrics.request('credentials', 200, 0.3);
+    metrics.cache('hit');
+    await registry.metrics();
+    const text = await registry.metrics();
+    assert.ok(text.includes('metadataproxy_http_requests_total{handler="credentials",status="200"} 2'), text);
+    assert.ok(text.includes('metadataproxy_http_request_duration_seconds_bucket{le="0.0001",handler="credentials"} 1'), text);
+    assert.ok(text.includes('metadataproxy_http_request_duration_seconds_bucket{le="0.5",handler="credentials"} 2'), text);
+    assert.ok(text.includes('metadataproxy_http_request_duration_seconds_bucket{le="+Inf",handler="credentials"} 2'), text);
+    assert.match(text, /metadataproxy_http_request_duration_seconds_sum\{handler="credentials"\} 0\.30004/);
+    assert.ok(text.includes('metadataproxy_credential_cache_events_total{event="hit"} 1'), text);
+  });
+
   it('keeps separate registries apart (no global registry)', async () => {
     const first = createPrometheusMetrics(workloadLabels([], []));
     const second = createPrometheusMetrics(workloadLabels([], []));

@@ -188,6 +188,7 @@ test('pass: the normalized path and the query, apart', () => {
     kind: 'pass',
     path: '/latest/meta-data/instance-id',
     query: 'x=%2f',
+    route: { kind: 'passthrough' },
   });
 });
 

@@ -16,6 +16,7 @@ test('credential routes are ours', () => {
   assert.deepEqual(routeOf('/latest/meta-data/iam/'), { kind: 'iam-listing' });
   assert.deepEqual(routeOf('/latest/meta-data/iam'), { kind: 'iam-listing' });
   assert.deepEqual(routeOf('/2016-09-02/meta-data/iam/security-credentials/'), { kind: 'credentials-list' });
+  assert.deepEqual(routeOf('/latest/meta-data/iam/security-credentials/'), { kind: 'credentials-list' });
   assert.deepEqual(routeOf('/latest/meta-data/iam/security-credentials/app'), { kind: 'credentials', role: 'app' });
   assert.deepEqual(routeOf('/latest/meta-data/iam/security-credentials/app/'), { kind: 'credentials', role: 'app' });
 });
