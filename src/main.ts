@@ -214,7 +214,6 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
   });
 
   // Sources fail to start only on their settings (an unreadable or invalid mapping file).
-  // Sources fail to start only on their settings (an unreadable or invalid mapping file).
   await identity.start().catch((error: unknown) => asSettingError(() => { throw error; }));
 
   // go-metadataproxy served /metrics on the proxy port; only then does the hot path pay for the check.
