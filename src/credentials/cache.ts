@@ -108,7 +108,10 @@ export class CredentialCache {
   keyOf(request: AssumeRoleRequest): string {
     let key = this.keys.get(request);
     if (key === undefined) {
-      key = credentialKey(request);
+      const computed = credentialKey(request);
+      // The slot's own string when there is one: equal requests of many workloads then share one key
+      // string, and a lookup compares pointers instead of characters.
+      key = this.slots.get(computed)?.key ?? computed;
       this.keys.set(request, key);
     }
     return key;

@@ -19,6 +19,9 @@ export interface RoleResolving {
 }
 
 export interface CredentialSource {
+  keyOf(request: AssumeRoleRequest): string;
+  /** Warm credentials of a key, else undefined (nothing fetched). */
+  getByKey(key: string): ServedCredentials | undefined;
   get(request: AssumeRoleRequest): ServedCredentials | Promise<ServedCredentials>;
   /** Keep the request's credentials fresh in the background until released. */
   retain(request: AssumeRoleRequest): void;
@@ -29,6 +32,8 @@ export type RequestBuilder = (workload: Workload | undefined, binding: RoleBindi
 
 interface PreparedRole extends CallerRole {
   readonly request: AssumeRoleRequest;
+  /** The request's cache key, kept here so a warm request needs no key lookup. */
+  readonly key: string;
 }
 
 export interface CallerServiceOptions {
@@ -94,7 +99,8 @@ export class CallerService implements CallerDirectory {
   }
 
   credentialsOf(role: CallerRole): ServedCredentials | Promise<ServedCredentials> {
-    return this.options.credentials.get((role as PreparedRole).request);
+    const { key, request } = role as PreparedRole;
+    return this.options.credentials.getByKey(key) ?? this.options.credentials.get(request);
   }
 
   /** Prefetch: a workload that appears gets its credentials fetched before its first request. */
@@ -134,6 +140,7 @@ export class CallerService implements CallerDirectory {
       listingBody: Buffer.from(role.name),
       infoBody: iamInfoBody(role.arn, this.options.now()),
       request,
+      key: this.options.credentials.keyOf(request),
     };
     this.roles.set(key, prepared);
     this.pending.delete(key);

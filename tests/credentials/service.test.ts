@@ -14,6 +14,8 @@ function workload(id: string, spec?: string): Workload {
 function recordingCredentials() {
   const held = new Map<string, number>();
   const source: CredentialSource = {
+    keyOf: (request: AssumeRoleRequest) => request.roleArn,
+    getByKey: () => undefined,
     get: () => ({ body: Buffer.from('{}') }),
     retain: (request: AssumeRoleRequest) => void held.set(request.roleArn, (held.get(request.roleArn) ?? 0) + 1),
     release: (request: AssumeRoleRequest) => {
