@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The command line: `metadataproxy [options]` runs the proxy; `status` and `iptables` are operator tools.
 import { existsSync, readFileSync } from 'node:fs';
-import { loadConfig, type LoadResult } from './config/load.js';
+import { loadConfig, settingsText, type LoadResult } from './config/load.js';
 import { exitWithConfigErrors, SettingError } from './config/exit.js';
 import { renderHelp } from './config/help.js';
 import type { Config } from './config/types.js';
@@ -51,7 +51,7 @@ async function runProxy(argv: readonly string[]): Promise<void> {
     process.stdout.write((loaded.action === 'help' ? renderHelp() : packageVersion()) + '\n');
     return;
   }
-  const logger = createLogger({ level: loaded.config.logLevel, format: loaded.config.logFormat });
+  let logger = createLogger({ level: loaded.config.logLevel, format: loaded.config.logFormat });
   let config = effectiveConfig(loaded, logger);
   if (config.stsMode === 'offline') {
     logger.warn('OFFLINE STS: credentials are minted locally and are NOT valid AWS credentials (demo, laptops and CI only)');
@@ -88,11 +88,14 @@ async function runProxy(argv: readonly string[]): Promise<void> {
       if (!again.ok) return logger.error({ problems: again.errors }, 'SIGHUP: settings invalid; keeping the running ones');
       if (again.action !== 'run') return;
       const next = effectiveConfig(again);
-      if (JSON.stringify(next) === JSON.stringify(config)) {
+      if (settingsText(next) === settingsText(config)) {
         logger.info('SIGHUP: settings unchanged; reloading the mapping file');
         return proxy.reload();
       }
       logger.info('SIGHUP: settings changed; restarting the proxy with them');
+      if (next.logLevel !== config.logLevel || next.logFormat !== config.logFormat) {
+        logger = createLogger({ level: next.logLevel, format: next.logFormat });
+      }
       await proxy.close(DRAIN_TIMEOUT_MS);
       try {
         proxy = await startProxy(next, { logger });

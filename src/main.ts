@@ -32,7 +32,7 @@ import { createRequestLog } from './observability/request-log.js';
 import { createRequestIdGenerator } from './observability/request-id.js';
 import { createAdminServer, metricsHandler } from './admin/admin-server.js';
 import { buildReadiness, buildStatusReport } from './admin/build-status.js';
-import { drainServer } from './admin/shutdown.js';
+import { closeAll, gracefulShutdown } from './admin/shutdown.js';
 import { StsHealth } from './credentials/sts-health.js';
 import { demoCallers } from './demo.js';
 
@@ -150,10 +150,11 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
   const aws = { region: config.awsRegion };
   const offline = config.stsMode === 'offline';
 
-  const sts = new StsHealth(
-    deps.sts ?? (offline ? new OfflineStsGateway({ clock, random }) : new (await import('./credentials/sts-gateway.js')).AwsStsGateway(aws)),
-  );
-  const iam = deps.iam ?? (offline ? undefined : new (await import('./roles/iam-gateway.js')).AwsIamGateway(aws));
+  // The SDK clients made here are closed with the proxy (their keep-alive sockets would outlive a SIGHUP restart).
+  const awsSts = deps.sts === undefined && !offline ? new (await import('./credentials/sts-gateway.js')).AwsStsGateway(aws) : undefined;
+  const awsIam = deps.iam === undefined && !offline ? new (await import('./roles/iam-gateway.js')).AwsIamGateway(aws) : undefined;
+  const sts = new StsHealth(deps.sts ?? awsSts ?? new OfflineStsGateway({ clock, random }));
+  const iam = deps.iam ?? awsIam;
   const resolver = new RoleResolver({
     defaultAccountId: config.defaultAccountId,
     accountMap: config.accountMap,
@@ -213,9 +214,6 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
     unknownCaller: config.unknownCaller,
   });
 
-  // Sources fail to start only on their settings (an unreadable or invalid mapping file).
-  await identity.start().catch((error: unknown) => asSettingError(() => { throw error; }));
-
   // go-metadataproxy served /metrics on the proxy port; only then does the hot path pay for the check.
   const serveMetrics = metricsHandler(telemetry.registry, logger);
   const listener: http.RequestListener = config.enablePrometheus
@@ -223,9 +221,6 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
     : handler;
   const server = http.createServer(serverOptions(deps.serverLimits), listener);
   applyServerLimits(server, deps.serverLimits);
-  await listen(server, config.port, config.host);
-  const { port } = server.address() as AddressInfo;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
   const admin = createAdminServer({
     listen: config.adminListen,
@@ -248,13 +243,22 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
         now: () => new Date(clock.now()),
       }),
   });
+  // Everything that holds a timer, a watcher, a socket or a pool; closed in this order.
+  const closeables = [identity, cache, backend, telemetry, ...[awsSts, awsIam].filter((client) => client !== undefined)];
   let adminAddress: string;
   try {
+    // Sources fail to start only on their settings (an unreadable or invalid mapping file).
+    await identity.start().catch((error: unknown) => asSettingError(() => { throw error; }));
+    await listen(server, config.port, config.host);
     adminAddress = await admin.start();
   } catch (error) {
+    // A failed start (a port in use, say, on a SIGHUP restart) must not leave watchers and pools behind.
     server.close();
+    await closeAll(closeables, logger);
     throw error;
   }
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
 
   return {
     url: `http://${host}:${port}`,
@@ -267,13 +271,7 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
     async reload() {
       await Promise.all(identity.sources.map((s) => (s as { reload?: () => Promise<void> }).reload?.()));
     },
-    async close(drainTimeoutMs = 10_000) {
-      await Promise.all([drainServer(server, drainTimeoutMs), drainServer(admin.server, drainTimeoutMs)]);
-      await identity.close();
-      cache.close();
-      await backend.close();
-      await telemetry.close();
-    },
+    close: (drainTimeoutMs = 10_000) => gracefulShutdown([server, admin.server], closeables, logger, drainTimeoutMs),
   };
 }
 

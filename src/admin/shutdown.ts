@@ -39,6 +39,11 @@ export async function gracefulShutdown(servers: readonly Server[], closeables: r
   const drained = await Promise.all(servers.map((server) => drainServer(server, timeoutMs)));
   if (drained.every(Boolean)) logger.info('in-flight requests finished');
   else logger.warn({ timeoutMs }, 'shutdown deadline reached; remaining connections closed');
+  await closeAll(closeables, logger);
+}
+
+/** Closes each in turn, whatever the others do: one failing close must not leave the rest open. */
+export async function closeAll(closeables: readonly Closeable[], logger: Logger): Promise<void> {
   for (const closeable of closeables) {
     try {
       await closeable.close();

@@ -76,7 +76,7 @@ function merge(candidates: readonly Candidate[], errors: string[]): { config: Co
     const layer = LAYERS.find((l) => parsed.some((c) => c.row.field === field && c.layer === l));
     const winners = parsed.filter((c) => c.row.field === field && c.layer === layer);
     // Two spellings of one setting at the same level (ROLE_EXPIRATION_THRESHOLD and ROLE_CACHE_OFFSET) must agree.
-    if (new Set(winners.map((c) => comparable(c.value))).size > 1) {
+    if (new Set(winners.map((c) => settingsText(c.value))).size > 1) {
       errors.push(`${winners.map((c) => `${c.label}=${show(c.raw)}`).join(' and ')}: disagree; set only one of them`);
       continue;
     }
@@ -117,4 +117,7 @@ function show(raw: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-const comparable = (value: unknown): string => (value instanceof RegExp ? String(value) : JSON.stringify(value));
+/** Settings as JSON text for comparison, regular expressions included (JSON.stringify makes them `{}`). */
+export function settingsText(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (v instanceof RegExp ? String(v) : v));
+}

@@ -27,10 +27,10 @@ export function workloadLabels(copyDockerLabels: readonly string[], copyDockerEn
   copyDockerLabels.forEach((key) => add('labels', key));
   copyDockerEnv.forEach((key) => add('env', key));
 
-  const none = copied.map(() => '');
+  const none = { values: copied.map(() => ''), key: '' };
   const cache = new WeakMap<Workload, { values: string[]; key: string }>();
   const of = (workload: Workload | undefined) => {
-    if (workload === undefined || copied.length === 0) return { values: none, key: '' };
+    if (workload === undefined || copied.length === 0) return none;
     let entry = cache.get(workload);
     if (entry === undefined) {
       const values = copied.map((c) => workload[c.from]?.[c.key] ?? '');

@@ -159,7 +159,10 @@ export function createRequestHandler(options: HandlerOptions) {
       const workload = callers.lookup(x.caller);
       switch (route.kind) {
         case 'passthrough':
-          return answerPassthrough(x, verdict.path, verdict.query, workload);
+          if (workload !== undefined || unknownCaller === 'passthrough') return answerPassthrough(x, verdict.path, verdict.query, workload);
+          // Denying unknown callers: one a source is still catching up on is waited for, as on IAM routes.
+          callers.resolveMiss(x.caller).then((found) => answerPassthrough(x, verdict.path, verdict.query, found), (error) => fail(x, error));
+          return;
         case 'not-found':
           return finish(x, 404, NOT_FOUND_PAGE, HTML_HEADERS);
         case 'credentials-redirect':

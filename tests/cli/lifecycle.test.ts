@@ -46,12 +46,12 @@ test('SIGTERM lets an in-flight request finish, then exits 0', async () => {
 test('SIGHUP applies an edited config file; a broken edit keeps the running settings', async () => {
   const dir = tempDir();
   const configFile = join(dir, 'config.json');
-  writeFileSync(configFile, JSON.stringify({ defaultRole: 'first@123456789012' }));
+  writeFileSync(configFile, JSON.stringify({ defaultRole: 'first@123456789012', hostnameMatchRegex: '^api' }));
   // A restart keeps the port only when it is fixed, as it is in production.
   const cli = await startCli(['-c', configFile], { MOCK_API: 'true', MOCK_STS: 'true', PORT: String(await freePort()) });
   try {
     assert.equal((await requestFrom(cli.url, '127.0.0.4', CREDS)).body, 'first');
-    writeFileSync(configFile, JSON.stringify({ defaultRole: 'second@123456789012' }));
+    writeFileSync(configFile, JSON.stringify({ defaultRole: 'second@123456789012', hostnameMatchRegex: '^api' }));
     cli.child.kill('SIGHUP');
     let body = '';
     for (let i = 0; i < 100 && body !== 'second'; i++) {
@@ -59,6 +59,12 @@ test('SIGHUP applies an edited config file; a broken edit keeps the running sett
       body = await requestFrom(cli.url, '127.0.0.4', CREDS).then((r) => r.body, () => '');
     }
     assert.equal(body, 'second');
+
+    // A change only a regular expression carries is a change too (JSON.stringify writes every RegExp as {}).
+    writeFileSync(configFile, JSON.stringify({ defaultRole: 'second@123456789012', hostnameMatchRegex: '^web' }));
+    cli.child.kill('SIGHUP');
+    for (let i = 0; i < 100 && (cli.output().match(/SIGHUP: settings changed/g) ?? []).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal((cli.output().match(/SIGHUP: settings changed/g) ?? []).length, 2, cli.output());
 
     writeFileSync(configFile, '{ broken');
     cli.child.kill('SIGHUP');

@@ -105,6 +105,9 @@ describe('what a container carries', () => {
     assert.deepEqual([...envToKeep('SESSION')], ['SESSION']);
     assert.deepEqual([...envToKeep('Labels:session')], []);
     assert.deepEqual([...envToKeep(undefined)], []);
+    // Prefixes in any case, as ROLE_SESSION_KEY accepts them.
+    assert.deepEqual([...envToKeep('env:TEAM')], ['TEAM']);
+    assert.deepEqual([...envToKeep('LABELS:team')], []);
   });
 });
 

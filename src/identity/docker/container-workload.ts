@@ -10,6 +10,7 @@
 // never indexed by address.
 import { normalizeIp } from '../ip-address.js';
 import { compactPolicy } from '../role-binding.js';
+import { parseRoleSessionKey } from '../../roles/session-name.js';
 import type { RoleBinding, Workload } from '../workload.js';
 import type { ContainerAddress } from './container-index.js';
 
@@ -130,7 +131,9 @@ export function containerWorkload(container: ContainerJson, rules: WorkloadRules
 /** Env var names the rest of the proxy reads: ROLE_SESSION_KEY's (`Env:NAME` or a bare name) and the copied ones. */
 export function envToKeep(roleSessionKey: string | undefined, copyEnv: readonly string[] = []): Set<string> {
   const keep = new Set(copyEnv);
-  if (roleSessionKey !== undefined && !roleSessionKey.startsWith('Labels:')) keep.add(roleSessionKey.replace(/^Env:/, ''));
+  // Parsed as the session name is read, so every spelling the setting accepts (`env:`, `LABELS:`) agrees.
+  const key = roleSessionKey === undefined ? undefined : parseRoleSessionKey(roleSessionKey);
+  if (key !== undefined && key.from !== 'labels') keep.add(key.name);
   return keep;
 }
 
