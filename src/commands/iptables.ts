@@ -5,7 +5,7 @@ import { isIPv4 } from 'node:net';
 import type { ExtraFlag } from '../config/load.js';
 import { CONFIG_ERROR_EXIT_CODE } from '../config/exit.js';
 import { loadCommandConfig, type CommandIo, type CommandRunner } from './io.js';
-import { chooseTargets, planRules, type Plan, type Rule } from './iptables-plan.js';
+import { chooseTargets, isWildcard, planRules, type Plan, type Rule } from './iptables-plan.js';
 
 export const IPTABLES_FLAGS: readonly ExtraFlag[] = [
   { name: 'apply', description: 'Add the rules (those already present are left alone).' },
@@ -40,7 +40,7 @@ export async function runIptablesCommand(
   if (problems.length > 0) return usageError(io, problems);
 
   const addresses = new Map<string, string | undefined>();
-  for (const iface of interfaces) if (to === undefined && !extra['route-localnet'] && !iface.endsWith('+')) addresses.set(iface, await interfaceAddress(run, iface));
+  for (const iface of interfaces) if (to === undefined && !extra['route-localnet'] && !isWildcard(iface)) addresses.set(iface, await interfaceAddress(run, iface));
   const chosen = chooseTargets(
     { interfaces, port: config.port, listenHost: config.host, to, routeLocalnet: extra['route-localnet'] === true },
     (iface) => addresses.get(iface),

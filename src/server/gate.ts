@@ -6,7 +6,8 @@ import { imdsErrorPage } from './responses.js';
 import { routeOf, type Route } from './routes.js';
 import { DEFAULT_MAX_TARGET_LENGTH, normalizeTarget } from './normalize.js';
 import { compilePathPatterns } from './path-patterns.js';
-import { MAX_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS, type TokenService } from '../tokens/token-service.js';
+import type { TokenService } from '../tokens/token-service.js';
+import { MAX_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS, TOKEN_HEADER, TOKEN_PATH, TOKEN_TTL_HEADER } from '../tokens/protocol.js';
 
 export type GateResult =
   | { kind: 'pass'; path: string; query: string; route: Route }
@@ -28,9 +29,6 @@ export interface GateOptions {
   maxTargetLength?: number;
 }
 
-export const TOKEN_PATH = '/latest/api/token';
-export const TOKEN_HEADER = 'x-aws-ec2-metadata-token';
-export const TOKEN_TTL_HEADER = 'x-aws-ec2-metadata-token-ttl-seconds';
 
 function errorReply(status: number, extraHeaders: Record<string, string> = {}): GateResult {
   return { kind: 'reply', status, body: imdsErrorPage(status), headers: { 'content-type': 'text/html', ...extraHeaders } };

@@ -6,6 +6,7 @@
 // 56-character tokens EC2 hands out, and with no padding so every valid token has exactly one spelling.
 import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { callerAddress } from '../server/caller.js';
+import { MAX_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS } from './protocol.js';
 
 export type TokenVerdict = 'valid' | 'expired' | 'malformed' | 'wrong-caller';
 
@@ -25,9 +26,6 @@ export interface TokenServiceOptions {
   clock?: { now(): number };
 }
 
-/** IMDS bounds for X-aws-ec2-metadata-token-ttl-seconds. */
-export const MIN_TOKEN_TTL_SECONDS = 1;
-export const MAX_TOKEN_TTL_SECONDS = 21600;
 export const MIN_TOKEN_KEY_BYTES = 32;
 
 const VERSION = 1;

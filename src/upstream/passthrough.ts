@@ -11,6 +11,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { MetadataBackend } from './backend.js';
 import { reply, replyNotFound } from './answers.js';
 import { createUpstreamTokens, type TokenFetchResult, type UpstreamTokenOptions } from './upstream-token.js';
+import { TOKEN_HEADER, TOKEN_PATH, TOKEN_TTL_HEADER } from '../tokens/protocol.js';
 
 export interface PassthroughOptions {
   /** Upstream IMDS, e.g. `http://169.254.169.254`; a path prefix is kept. */
@@ -25,8 +26,6 @@ export interface PassthroughOptions {
   token?: Omit<UpstreamTokenOptions, 'fetchToken' | 'clock' | 'logger'>;
 }
 
-const TOKEN_HEADER = 'x-aws-ec2-metadata-token';
-const TOKEN_TTL_HEADER = 'x-aws-ec2-metadata-token-ttl-seconds';
 const HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
@@ -127,7 +126,7 @@ export function createPassthrough(options: PassthroughOptions): MetadataBackend 
   }
 
   async function fetchToken(ttlSeconds: number): Promise<TokenFetchResult> {
-    const answer = await send('PUT', '/latest/api/token', { [TOKEN_TTL_HEADER]: String(ttlSeconds) }, null);
+    const answer = await send('PUT', TOKEN_PATH, { [TOKEN_TTL_HEADER]: String(ttlSeconds) }, null);
     if (answer.statusCode !== 200) {
       await answer.body.dump();
       const reason = TOKENS_UNSUPPORTED.has(answer.statusCode) ? 'unsupported' : 'failed';

@@ -3,6 +3,7 @@
 // across all passthrough requests. Upstreams without token support get plain IMDSv1 requests meanwhile.
 import type { Clock } from '../credentials/types.js';
 import type { Logger } from '../observability/logger.js';
+import { MAX_TOKEN_TTL_SECONDS } from '../tokens/protocol.js';
 
 export type TokenFetchResult = { kind: 'token'; token: string; ttlSeconds: number } | { kind: 'refused'; reason: string };
 
@@ -28,8 +29,6 @@ export interface UpstreamTokens {
   /** The upstream answered 401 to a request sent with `token` (or without one): get a fresh token next time. */
   rejected(token: string | undefined): void;
 }
-
-export const MAX_TOKEN_TTL_SECONDS = 21600;
 
 export function createUpstreamTokens(options: UpstreamTokenOptions): UpstreamTokens {
   const { fetchToken, clock, logger } = options;

@@ -2,7 +2,8 @@ import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';
-import { createTokenService, MAX_TOKEN_TTL_SECONDS } from '../../src/tokens/token-service.js';
+import { createTokenService } from '../../src/tokens/token-service.js';
+import { MAX_TOKEN_TTL_SECONDS } from '../../src/tokens/protocol.js';
 
 function fakeClock(start = Date.UTC(2026, 0, 1)) {
   let now = start;
