@@ -128,7 +128,7 @@ export const settings: readonly Setting[] = [
     description: 'Key for IMDSv2 tokens, so several processes accept each other\'s tokens.' }),
   row('unknownCaller', { env: ['UNKNOWN_CALLER'], flag: 'unknown-caller', valueName: 'MODE', fileKeys: ['unknownCaller'],
     parser: p.oneOf(['passthrough', 'deny']), default: 'passthrough',
-    description: 'Non-IAM routes for callers we cannot identify (IAM routes always 404 for them).' }),
+    description: 'Non-IAM routes for callers no identity source knows: passthrough, or deny (404). On IAM routes they get 404, or DEFAULT_ROLE when set.' }),
   row('denyPaths', { env: ['DENY_PATHS'], flag: 'deny-paths', valueName: 'LIST', fileKeys: ['denyPaths'], parser: pathList,
     default: [], defaultText: 'none', description: 'Metadata path patterns answered 404 (`*` within a segment, `**` across), e.g. `/*/user-data`.' }),
   row('allowPaths', { env: ['ALLOW_PATHS'], flag: 'allow-paths', valueName: 'LIST', fileKeys: ['allowPaths'], parser: pathList,
