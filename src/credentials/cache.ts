@@ -20,6 +20,7 @@ import { credentialsBody } from '../server/responses.js';
 import { credentialKey } from './credential-key.js';
 import { StsError, toStsError } from './sts-error.js';
 import type { AssumeRoleRequest, AwsCredentials, Clock, StsGateway } from './types.js';
+import { jitteredBackoffMs } from '../backoff.js';
 
 export interface CachedCredentials {
   readonly key: string;
@@ -301,8 +302,7 @@ export class CredentialCache {
   }
 
   private backoff(failures: number): number {
-    const ceiling = Math.min(this.maxBackoffMs, this.minBackoffMs * 2 ** Math.min(failures - 1, 30));
-    return ceiling / 2 + (this.options.random() * ceiling) / 2;
+    return jitteredBackoffMs(failures - 1, this.minBackoffMs, this.maxBackoffMs, this.options.random);
   }
 
   private schedule(slot: Slot, at: number, parked = false): void {

@@ -10,6 +10,7 @@ import { noopMetrics, type Metrics } from '../observability/metrics.js';
 import { normalizeIp } from './ip-address.js';
 import { compactPolicy, sameRole } from './role-binding.js';
 import type { IdentitySource, RoleBinding, Workload, WorkloadEvent } from './workload.js';
+import { errorMessage } from '../error-message.js';
 
 /** Watches a directory; reports the name of the entry that changed (null when the platform does not say). */
 export type WatchDirectory = (
@@ -83,7 +84,7 @@ export class MappingFileSource implements IdentitySource {
     try {
       this.apply(await readFile(this.path, 'utf8'));
     } catch (error) {
-      throw new Error(`ROLE_MAPPING_FILE: ${this.path}: ${reason(error)}`);
+      throw new Error(`ROLE_MAPPING_FILE: ${this.path}: ${errorMessage(error)}`);
     }
     // The directory, not the file: editors and config managers replace a file by renaming a new one
     // over it, which a watch on the old file would never report.
@@ -94,7 +95,7 @@ export class MappingFileSource implements IdentitySource {
         // `..data` and friends: Kubernetes swaps a ConfigMap's files through a symlinked directory.
         if (filename === null || filename === file || filename.startsWith('..')) this.scheduleReload();
       },
-      (error) => this.logger.warn({ file: this.path, reason: reason(error) }, 'ROLE_MAPPING_FILE: watching stopped; send SIGHUP to reload'),
+      (error) => this.logger.warn({ file: this.path, reason: errorMessage(error) }, 'ROLE_MAPPING_FILE: watching stopped; send SIGHUP to reload'),
     );
     this.started = true;
   }
@@ -136,7 +137,7 @@ export class MappingFileSource implements IdentitySource {
       this.logger.info({ file: this.path, entries: this.mapping.size }, 'ROLE_MAPPING_FILE reloaded');
     } catch (error) {
       this.logger.warn(
-        { file: this.path, reason: reason(error), entries: this.mapping.size },
+        { file: this.path, reason: errorMessage(error), entries: this.mapping.size },
         'ROLE_MAPPING_FILE not reloaded; keeping the last good mapping',
       );
     }
@@ -223,7 +224,7 @@ function accountText(value: unknown): string | undefined | Error {
 
 /** The parser's complaint without the excerpt of the file it may quote, with a line and column if known. */
 function jsonProblem(text: string, error: unknown): string {
-  const message = reason(error).replace(/, ".*" is not valid JSON$/s, '');
+  const message = errorMessage(error).replace(/, ".*" is not valid JSON$/s, '');
   const position = /^(.*) in JSON at position (\d+)/s.exec(message);
   if (position === null) return message;
   const before = text.slice(0, Number(position[2])).split('\n');
@@ -241,8 +242,4 @@ function diffMappings(previous: Map<string, Workload>, next: Map<string, Workloa
     if (old === undefined || !sameRole(old.role, workload.role)) events.push({ type: 'added', workload });
   }
   return events;
-}
-
-function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

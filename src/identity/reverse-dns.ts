@@ -8,6 +8,7 @@ import { promises as dns } from 'node:dns';
 import { systemClock, type Clock } from '../credentials/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { IdentitySource, Workload, WorkloadEvent } from './workload.js';
+import { errorMessage } from '../error-message.js';
 
 export type ReverseResolver = (ip: string) => Promise<string[]>;
 
@@ -109,7 +110,7 @@ export class ReverseDnsSource implements IdentitySource {
       names = await this.resolver(ip);
     } catch (error) {
       // No PTR record is the common case for callers that are not ours.
-      this.logger.debug({ ip, reason: error instanceof Error ? error.message : String(error) }, 'reverse lookup found no name');
+      this.logger.debug({ ip, reason: errorMessage(error) }, 'reverse lookup found no name');
     }
     const keys = new Set(names.map((name) => this.matchKey(name)).filter((key) => key !== undefined));
     const matches = [...this.containers.workloads()].filter((workload) => {

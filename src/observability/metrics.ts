@@ -9,7 +9,6 @@ export type RequestHandlerName =
   | 'redirect'
   | 'token'
   | 'passthrough'
-  | 'mock'
   | 'denied'
   | 'bad-request';
 

@@ -26,7 +26,6 @@ const GO_HANDLER_NAMES: Record<RequestHandlerName, string> = {
   redirect: 'iam-security-credentials-name',
   'iam-info': 'iam-info-handler',
   passthrough: 'passthrough',
-  mock: 'passthrough',
   token: 'token',
   denied: 'denied',
   'bad-request': 'bad-request',

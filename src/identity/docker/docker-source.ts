@@ -21,6 +21,8 @@ import {
   type WorkloadRules,
 } from './container-workload.js';
 import { DockerSubnets } from './docker-networks.js';
+import { jitteredBackoffMs } from '../../backoff.js';
+import { errorMessage } from '../../error-message.js';
 
 export type DockerClient = Pick<Dockerode, 'listContainers' | 'listNetworks' | 'getContainer' | 'getEvents'>;
 
@@ -207,9 +209,7 @@ export class DockerSource implements IdentitySource {
     if (this.closed) return;
     this.connected = false;
     this.lastError = why;
-    // Exponential backoff with jitter, so proxies on many hosts do not hit a restarted daemon at once.
-    const ceiling = Math.min(this.reconnectMaxMs, this.reconnectMinMs * 2 ** this.reconnectAttempt);
-    const delay = ceiling / 2 + (this.random() * ceiling) / 2;
+    const delay = jitteredBackoffMs(this.reconnectAttempt, this.reconnectMinMs, this.reconnectMaxMs, this.random);
     this.reconnectAttempt += 1;
     this.logger.warn(
       { reason: why, retryInMs: Math.round(delay), containers: this.index.containers },
@@ -401,5 +401,5 @@ async function forEachLimited<T>(items: readonly T[], limit: number, work: (item
 function reason(error: unknown): string {
   // Our only abort signals are the request time limits.
   if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) return 'Docker did not answer in time';
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }
