@@ -37,7 +37,7 @@ interface PreparedRole extends CallerRole {
 }
 
 export interface CallerServiceOptions {
-  identity: { lookup(ip: string): Workload | undefined; resolveMiss(ip: string): Promise<Workload | undefined> };
+  identity: Pick<CallerDirectory, 'lookup' | 'generation' | 'resolveMiss'>;
   resolver: RoleResolving;
   credentials: CredentialSource;
   buildRequest: RequestBuilder;
@@ -62,6 +62,10 @@ export class CallerService implements CallerDirectory {
 
   lookup(ip: string): Workload | undefined {
     return this.options.identity.lookup(ip);
+  }
+
+  generation(): number | undefined {
+    return this.options.identity.generation();
   }
 
   resolveMiss(ip: string): Promise<Workload | undefined> {

@@ -14,6 +14,17 @@ export class CompositeIdentity {
     return undefined;
   }
 
+  /** Sum of the sources' generations (it grows when any of them does); undefined if one has none. */
+  generation(): number | undefined {
+    let sum = 0;
+    for (let i = 0; i < this.sources.length; i++) {
+      const generation = this.sources[i]!.generation;
+      if (generation === undefined) return undefined;
+      sum += generation;
+    }
+    return sum;
+  }
+
   async resolveMiss(ip: string): Promise<Workload | undefined> {
     const pending = this.sources.filter((s) => s.resolveMiss !== undefined).map((s) => s.resolveMiss!(ip));
     for (const result of pending) {

@@ -46,6 +46,7 @@ export class MappingFileSource implements IdentitySource {
   private readonly debounceMs: number;
   private readonly watchDirectory: WatchDirectory;
   private mapping = new Map<string, Workload>();
+  generation = 0;
   private lastText: string | undefined;
   private readonly listeners: Array<(event: WorkloadEvent) => void> = [];
   private watcher: { close(): void } | undefined;
@@ -147,6 +148,7 @@ export class MappingFileSource implements IdentitySource {
     const next = parseRoleMapping(text);
     const previous = this.mapping;
     this.mapping = next;
+    this.generation++;
     this.lastText = text;
     this.metrics.indexSize('mapping', next.size);
     for (const event of diffMappings(previous, next)) {

@@ -3,6 +3,7 @@ import type { IdentitySource, Workload, WorkloadEvent } from './workload.js';
 
 export class StaticIdentitySource implements IdentitySource {
   readonly name = 'static';
+  readonly generation = 0;
   private readonly byAddress: ReadonlyMap<string, Workload>;
 
   constructor(entries: Iterable<[string, Workload]>) {

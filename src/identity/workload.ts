@@ -32,6 +32,11 @@ export interface IdentitySource {
   /** Hot path: a map read, never I/O. */
   lookup(ip: string): Workload | undefined;
   /**
+   * Grows whenever lookup() may answer differently for some address, so an answer stamped with it can be
+   * reused until it moves. Left undefined by a source whose answers also lapse with time (reverse DNS).
+   */
+  readonly generation?: number;
+  /**
    * Slow path after a miss, for sources that may be behind (a container's first request can race its
    * start event). Resolves to the workload once known, or undefined when it gives up.
    */

@@ -21,6 +21,8 @@ export interface ServedCredentials {
 export interface CallerDirectory {
   /** Hot path: the caller's workload if an identity source knows the address. */
   lookup(ip: string): Workload | undefined;
+  /** Grows whenever lookup() may answer differently; undefined when answers also lapse with time. */
+  generation(): number | undefined;
   /** Slow path after a miss: sources that may lag behind get a chance to catch up. */
   resolveMiss(ip: string): Promise<Workload | undefined>;
   /**

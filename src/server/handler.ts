@@ -12,6 +12,7 @@ import type { RequestGate } from './gate.js';
 import { imdsErrorPage, NOT_FOUND_PAGE } from './responses.js';
 import type { Route } from './routes.js';
 import { callerAddress, type CallerDirectory, type CallerRole } from './caller.js';
+import { rememberCaller, rememberedCaller, type ConnectionCaller } from './connection-caller.js';
 
 export interface HandlerOptions {
   gate: RequestGate;
@@ -112,11 +113,12 @@ export function createRequestHandler(options: HandlerOptions) {
     }
   }
 
-  function answerForWorkload(x: Exchange, route: Route, workload: Workload | undefined): void {
+  function answerForWorkload(x: Exchange, route: Route, workload: Workload | undefined, remembered?: ConnectionCaller): void {
     x.workload = workload;
-    const role = callers.roleOf(workload);
-    if (role instanceof Promise) role.then((r) => answerIam(x, route, r), (error) => fail(x, error));
-    else answerIam(x, route, role);
+    const role = remembered?.role ?? callers.roleOf(workload);
+    if (role instanceof Promise) return void role.then((r) => answerIam(x, route, r), (error) => fail(x, error));
+    if (remembered !== undefined) remembered.role = role;
+    answerIam(x, route, role);
   }
 
   function answerPassthrough(x: Exchange, path: string, query: string, workload: Workload | undefined): void {
@@ -156,7 +158,10 @@ export function createRequestHandler(options: HandlerOptions) {
       }
       const { route } = verdict;
       x.handler = handlerName(route);
-      const workload = callers.lookup(x.caller);
+      const generation = callers.generation();
+      let remembered = rememberedCaller(req.socket, generation);
+      const workload = remembered?.workload ?? callers.lookup(x.caller);
+      if (remembered === undefined && workload !== undefined) remembered = rememberCaller(req.socket, generation, workload);
       switch (route.kind) {
         case 'passthrough':
           if (workload !== undefined || unknownCaller === 'passthrough') return answerPassthrough(x, verdict.path, verdict.query, workload);
@@ -168,7 +173,7 @@ export function createRequestHandler(options: HandlerOptions) {
         case 'credentials-redirect':
           return finish(x, 301, '', [...TEXT_HEADERS, 'location', route.location]);
       }
-      if (workload !== undefined) return answerForWorkload(x, route, workload);
+      if (workload !== undefined) return answerForWorkload(x, route, workload, remembered);
       callers.resolveMiss(x.caller).then((found) => answerForWorkload(x, route, found), (error) => fail(x, error));
     } catch (error) {
       fail(x, error);

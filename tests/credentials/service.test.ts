@@ -33,7 +33,7 @@ function service(options: { credentials: CredentialSource; defaultSpec?: string;
   return {
     resolutions: () => resolutions,
     service: new CallerService({
-      identity: { lookup: () => undefined, resolveMiss: async () => undefined },
+      identity: { lookup: () => undefined, generation: () => 0, resolveMiss: async () => undefined },
       resolver: {
         peek: (spec) => (options.slowResolve ? undefined : role(spec)),
         resolve: async (spec) => {

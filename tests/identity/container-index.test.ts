@@ -112,3 +112,19 @@ test('a thousand containers churning through a small address pool keep the index
     if (found === undefined) assert.equal(index.get(id), undefined, 'only missing when its container was removed');
   }
 });
+
+test('every change to what lookup answers moves the generation; a no-op does not', () => {
+  const index = new ContainerIndex();
+  const moves = (change: () => unknown): boolean => {
+    const before = index.generation;
+    change();
+    return index.generation > before;
+  };
+  assert.ok(moves(() => index.set('a', container('a', 'one'), [{ address: '172.17.0.2', network: 'bridge' }, { address: '172.18.0.2', network: 'backend' }])));
+  assert.ok(moves(() => index.set('a', container('a', 'two'), [{ address: '172.17.0.2', network: 'bridge' }, { address: '172.18.0.2', network: 'backend' }])), 'same addresses, new workload');
+  assert.ok(moves(() => index.set('b', container('b'), [{ address: '172.17.0.2', network: 'bridge' }])), 'an address taken over');
+  assert.ok(moves(() => index.removeNetwork('a', 'backend')));
+  assert.ok(moves(() => index.remove('b')));
+  assert.ok(!moves(() => index.remove('never-seen')));
+  assert.ok(!moves(() => index.removeNetwork('a', 'backend')), 'nothing left on that network');
+});

@@ -128,16 +128,21 @@ describe('DockerSource: events', () => {
     // b gets a's address and its start is seen before a's die.
     h.stub.containers.get('a')!.State = { Running: false };
     h.stub.containers.set('b', stubContainer('b', { env: ['IAM_ROLE=role-b'], networks: onBridge('172.17.0.2') }));
+    const beforeB = h.source.generation;
     h.stub.emit(started('b'));
     await eventually(() => h.source.lookup('172.17.0.2')?.name === 'b', 'b holds the address');
     const inspectsOfA = h.inspections('a');
+    const generation = h.source.generation;
     h.stub.emit(died('a'));
     await eventually(() => h.changes.includes('removed a'), 'a is removed');
     assert.equal(h.source.lookup('172.17.0.2')?.role?.spec, 'role-b');
     assert.equal(h.inspections('a'), inspectsOfA, 'a die needs no inspect');
 
+    assert.ok(generation > beforeB, "b's start moved the generation");
+    assert.equal(h.source.generation, generation, "a's die changed no answer, so nothing remembered is dropped");
     h.stub.emit(died('b'));
     await eventually(() => h.source.lookup('172.17.0.2') === undefined, 'b is removed');
+    assert.ok(h.source.generation > generation, "b's die moved the generation");
     assert.deepEqual(h.changes, ['added a', 'added b', 'removed a', 'removed b']);
     assert.deepEqual(h.metrics.events, ['start', 'start', 'die', 'die']);
   });

@@ -170,11 +170,13 @@ describe('MappingFileSource', () => {
     const source = new MappingFileSource({ path, logger, watch: manualWatcher() });
     const changes = changesOf(source);
     await source.start();
+    const generation = source.generation;
     writeFileSync(path, '{"10.0.0.5": {"name": "app", "external_id": "very-secret-id2"');
     await source.reload();
     writeFileSync(path, '{"10.0.0.5": "app", "not-an-ip": "x"}');
     await source.reload();
     assert.equal(source.lookup('10.0.0.5')?.role?.externalId, 'very-secret-id');
+    assert.equal(source.generation, generation, 'answers kept, so what callers remember stays valid');
     assert.deepEqual(changes, ['added 10.0.0.5 app']);
     const warnings = lines.filter((line) => line.level === WARN);
     assert.equal(warnings.length, 2);
@@ -195,8 +197,10 @@ describe('MappingFileSource', () => {
     await source.start();
     await source.reload();
     assert.deepEqual(changes, ['added 10.0.0.5 app']);
+    const generation = source.generation;
     writeFileSync(path, JSON.stringify({ '10.0.0.5': { name: 'app', policy: { Version: '2012-10-17' } } }));
     await source.reload();
+    assert.ok(source.generation > generation, 'a changed mapping moves the generation');
     assert.deepEqual(changes, ['added 10.0.0.5 app', 'removed 10.0.0.5 app', 'added 10.0.0.5 app'], 'a new policy is a new role binding');
     await source.close();
   });

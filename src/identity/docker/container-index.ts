@@ -18,6 +18,8 @@ interface ContainerRecord {
 export class ContainerIndex {
   private readonly byAddress = new Map<string, ContainerRecord>();
   private readonly byContainer = new Map<string, ContainerRecord>();
+  /** Grows with every change to what lookup() answers. */
+  generation = 0;
 
   /** Hot path: one map read. */
   lookup(address: string): Workload | undefined {
@@ -40,6 +42,7 @@ export class ContainerIndex {
       this.byContainer.set(containerId, record);
     }
     record.workload = workload;
+    this.generation++;
     const next = new Map<string, string>();
     for (const { address, network } of addresses) next.set(address, network);
     for (const address of record.addresses.keys()) {
@@ -94,6 +97,8 @@ export class ContainerIndex {
 
   private release(record: ContainerRecord, address: string): void {
     record.addresses.delete(address);
-    if (this.byAddress.get(address) === record) this.byAddress.delete(address);
+    if (this.byAddress.get(address) !== record) return;
+    this.byAddress.delete(address);
+    this.generation++;
   }
 }

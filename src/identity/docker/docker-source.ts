@@ -122,6 +122,10 @@ export class DockerSource implements IdentitySource {
     return this.index.lookup(ip);
   }
 
+  get generation(): number {
+    return this.index.generation;
+  }
+
   entries(): Iterable<[string, Workload]> {
     return this.index.entries();
   }
