@@ -1,6 +1,6 @@
 // Interleaved measurement: the machine is shared and noisy, so the sides being compared take turns in short
-// slices (A B C, then C B A, …) and each side's figure is the median over its slices; latencies come from
-// the merged histogram of all its slices. The server's own CPU time is read from /proc around each slice:
+// slices (A B C, then C B A, …) and each side's figure is the median over its slices; ratios between sides
+// are medians of per-round ratios; latencies come from the merged histogram of all its slices. The server's own CPU time is read from /proc around each slice:
 // CPU per request is the figure least disturbed by noise, and a server below full CPU at high concurrency
 // means the load generator, not the server, set the pace. CPU used by anyone else during a slice is noise
 // and is reported as such.
@@ -36,6 +36,15 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * A side's throughput against a reference's: the median, over rounds, of the ratio of their slices in that
+ * round. Slices of one round run within seconds of each other, so a change in machine speed (these are
+ * shared machines) mostly cancels within each pair, where the ratio of two medians would carry it.
+ */
+export function throughputRatio(side: SideFigures, reference: SideFigures): number {
+  return median(side.sliceRequestsPerS.map((rate, round) => rate / reference.sliceRequestsPerS[round]!));
 }
 
 export async function warmUp(sides: readonly MeasuredSide[], durationS: number): Promise<void> {

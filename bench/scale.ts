@@ -6,7 +6,7 @@
 import { addressLoad, requestFromEveryCaller, type BenchContext } from './context.js';
 import { benchCallers, CREDENTIALS_PREFIX, type BenchCaller } from './callers.js';
 import { waitForStatus } from './http-probe.js';
-import { measureInterleaved, qualityNotes, warmUp, type MeasuredSide, type SideFigures } from './measure.js';
+import { measureInterleaved, qualityNotes, throughputRatio, warmUp, type MeasuredSide, type SideFigures } from './measure.js';
 import { memoryMb } from './processes.js';
 import { launchProxy, proxyAvailable, type RunningProxy } from './proxy-process.js';
 import { ms, rate, ratio, row, verdict, type Row, type SectionResult } from './report.js';
@@ -59,7 +59,7 @@ function rows(fleets: readonly Fleet[], figures: Map<string, SideFigures>): Row[
   const out: Row[] = [];
   for (const fleet of fleets) {
     const f = figures.get(String(fleet.count));
-    const versusSmallest = f && smallest ? f.requestsPerS / smallest.requestsPerS : undefined;
+    const versusSmallest = f && smallest ? throughputRatio(f, smallest) : undefined;
     const isLargest = fleet.count === CALLER_COUNTS[CALLER_COUNTS.length - 1];
     out.push(
       row(SECTION, `${fleet.count.toLocaleString('en-US')} callers: req/s, p50 / p99 ms (ref: ${CALLER_COUNTS[0]} callers)`, {

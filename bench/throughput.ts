@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { autocannonLoad, type BenchContext } from './context.js';
 import { CREDENTIALS_PREFIX } from './callers.js';
 import { probe, rawAnswer, waitForStatus } from './http-probe.js';
-import { measureInterleaved, qualityNotes, warmUp, type MeasuredSide, type SideFigures } from './measure.js';
+import { measureInterleaved, qualityNotes, throughputRatio, warmUp, type MeasuredSide, type SideFigures } from './measure.js';
 import { WorkerProcess } from './processes.js';
 import { launchProxy, proxyAvailable, type RunningProxy } from './proxy-process.js';
 import type { RecordedResponse } from './baseline-server.js';
@@ -82,15 +82,15 @@ function scenarioRows(scenario: Scenario, figures: Map<string, SideFigures>): Ro
   const ours = figures.get('ours');
   const base = figures.get('baseline');
   const name = `${scenario.label}, ${scenario.connections} conns`;
-  const throughputRatio = ours && base ? ours.requestsPerS / base.requestsPerS : undefined;
+  const versusBaseline = ours && base ? throughputRatio(ours, base) : undefined;
   const p99Ratio = ours && base ? ours.p99Ms / base.p99Ms : undefined;
   const atHighConcurrency = scenario.connections >= 64;
   const rows = [
     row(SECTION, `${name}: req/s`, {
       ours: rate(ours?.requestsPerS),
       reference: rate(base?.requestsPerS),
-      ratio: ratio(throughputRatio),
-      ...(atHighConcurrency ? { target: '>= 0.80', verdict: verdict(throughputRatio, 0.8, 'atLeast') } : {}),
+      ratio: ratio(versusBaseline),
+      ...(atHighConcurrency ? { target: '>= 0.80', verdict: verdict(versusBaseline, 0.8, 'atLeast') } : {}),
     }),
     row(SECTION, `${name}: p50 / p99 / p99.9 ms`, {
       ours: latencies(ours),
@@ -106,7 +106,7 @@ function scenarioRows(scenario: Scenario, figures: Map<string, SideFigures>): Ro
   ];
   if (scenario.imdsV2) {
     const v2 = figures.get('ours IMDSv2');
-    const v2Ratio = v2 && ours ? v2.requestsPerS / ours.requestsPerS : undefined;
+    const v2Ratio = v2 && ours ? throughputRatio(v2, ours) : undefined;
     rows.push(
       row(SECTION, `${name}, IMDSv2 token: req/s (ref: ours v1)`, {
         ours: rate(v2?.requestsPerS),
