@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig, settingsText, type LoadResult } from './config/load.js';
 import { exitWithConfigErrors, SettingError } from './config/exit.js';
+import { foreignSettingNotices } from './config/foreign-settings.js';
 import { renderHelp } from './config/help.js';
 import type { Config } from './config/types.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -53,6 +54,7 @@ async function runProxy(argv: readonly string[]): Promise<void> {
   }
   let logger = createLogger({ level: loaded.config.logLevel, format: loaded.config.logFormat });
   let config = effectiveConfig(loaded, logger);
+  for (const notice of foreignSettingNotices(process.env)) logger[notice.level](notice.message);
   if (config.stsMode === 'offline') {
     logger.warn('OFFLINE STS: credentials are minted locally and are NOT valid AWS credentials (demo, laptops and CI only)');
   }
