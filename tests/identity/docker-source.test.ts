@@ -316,6 +316,20 @@ describe('DockerSource: losing Docker', () => {
     assert.deepEqual(h.clock.pending(), [250]);
   });
 
+  test('a miss that finds Docker back reconnects at once instead of waiting out the backoff', async () => {
+    const h = await harness((stub) => stub.containers.set('a', stubContainer('a', { networks: onBridge('172.17.0.2') })), { reconnectMinMs: 20_000 });
+    await h.stub.stop();
+    await eventually(() => !h.source.isReady(), 'not ready once the stream breaks');
+    assert.deepEqual(h.clock.pending(), [20_000]);
+
+    h.stub.containers.set('b', stubContainer('b', { networks: onBridge('172.17.0.3') }));
+    await h.stub.listen();
+    assert.equal((await h.source.resolveMiss('172.17.0.3'))?.name, 'b');
+    await eventually(() => h.source.isReady(), 'following events again, the clock untouched');
+    assert.deepEqual(h.clock.pending(), [], 'the backoff timer is gone');
+    assert.equal(h.stub.eventSubscriptions.length, 2);
+  });
+
   test('Docker down at start: start resolves, not ready, and it connects later', async () => {
     const clock = new FakeClock();
     const stub = new DockerApiStub();

@@ -282,6 +282,11 @@ export class DockerSource implements IdentitySource {
       if (!running.has(id) && (this.lastEvent.get(id) ?? -1) <= listedAt) this.removeContainer(id);
     }
     this.lastSyncAt = new Date(this.clock.now());
+    // Docker answers again (a miss asked it): follow its events now, not when the backoff says.
+    if (this.reconnectTimer !== undefined) {
+      this.clock.clearTimeout(this.reconnectTimer);
+      void this.connect();
+    }
   }
 
   /** The index already holds this listed container with the same name and addresses. */
