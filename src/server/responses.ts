@@ -8,7 +8,8 @@ export function imdsTimestamp(date: Date): string {
   return date.toISOString().slice(0, 19) + 'Z';
 }
 
-function imdsJson(fields: ReadonlyArray<readonly [string, string]>): string {
+/** An IMDS JSON document (two-space indent, " : " separators): our credential and info bodies, and the mock's. */
+export function imdsJson(fields: ReadonlyArray<readonly [string, string | null]>): string {
   const lines = fields.map(([key, value]) => `  ${JSON.stringify(key)} : ${JSON.stringify(value)}`);
   return `{\n${lines.join(',\n')}\n}`;
 }

@@ -4,6 +4,7 @@
 import { systemClock, type Clock } from '../credentials/types.js';
 import type { MetadataBackend } from './backend.js';
 import { reply, replyNotFound } from './answers.js';
+import { imdsJson, imdsTimestamp } from '../server/responses.js';
 
 export interface MockImdsOptions {
   /** MOCKED_INSTANCE_ID. */
@@ -34,12 +35,6 @@ type Tree = { [name: string]: string | Tree | typeof PROXY_OWNED };
 
 type Answer = { kind: 'text'; body: Buffer } | { kind: 'redirect' };
 
-/** IMDS's JSON style: two-space indent, " : " between key and value. */
-function imdsDocument(fields: Record<string, string | null>): string {
-  const lines = Object.entries(fields).map(([key, value]) => `  ${JSON.stringify(key)} : ${JSON.stringify(value)}`);
-  return `{\n${lines.join(',\n')}\n}`;
-}
-
 function partitionOf(region: string): { partition: string; domain: string } {
   if (region.startsWith('cn-')) return { partition: 'aws-cn', domain: 'amazonaws.com.cn' };
   if (region.startsWith('us-gov-')) return { partition: 'aws-us-gov', domain: 'amazonaws.com' };
@@ -55,7 +50,7 @@ function buildTree(options: MockImdsOptions): Tree {
   const imageId = options.imageId ?? 'ami-0123456789abcdef0';
   const localIpv4 = options.localIpv4 ?? '10.0.0.10';
   const mac = options.mac ?? '0a:00:00:00:00:01';
-  const pendingTime = new Date((options.clock ?? systemClock).now()).toISOString().slice(0, 19) + 'Z';
+  const pendingTime = imdsTimestamp(new Date((options.clock ?? systemClock).now()));
   // EC2's private DNS names: us-east-1 uses ec2.internal, every other region <region>.compute.internal.
   const domain = region === 'us-east-1' ? 'ec2.internal' : `${region}.compute.internal`;
   const hostname = `ip-${localIpv4.replaceAll('.', '-')}.${domain}`;
@@ -64,7 +59,7 @@ function buildTree(options: MockImdsOptions): Tree {
   return {
     dynamic: {
       'instance-identity': {
-        document: imdsDocument({
+        document: imdsJson(Object.entries({
           accountId,
           architecture: 'x86_64',
           availabilityZone,
@@ -80,7 +75,7 @@ function buildTree(options: MockImdsOptions): Tree {
           ramdiskId: null,
           region,
           version: '2017-09-30',
-        }),
+        })),
       },
     },
     'meta-data': {

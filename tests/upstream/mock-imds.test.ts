@@ -114,6 +114,8 @@ test('the instance identity document has the documented keys in IMDS layout, con
   assert.equal(answer.status, 200);
   assert.equal(answer.headers['content-type'], 'text/plain');
   assert.match(answer.text, /^\{\n {2}"accountId" : "210987654321",\n/);
+  assert.match(answer.text, /,\n {2}"kernelId" : null,\n/);
+  assert.match(answer.text, /,\n {2}"version" : "2017-09-30"\n\}$/);
   const document = JSON.parse(answer.text) as Record<string, unknown>;
   assert.deepEqual(Object.keys(document), DOCUMENT_KEYS);
   assert.equal(document.instanceId, 'i-0abc1234def567890');
