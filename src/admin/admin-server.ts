@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.js';
 import { parseHostPort } from '../observability/address.js';
 import { scrubSecrets } from '../observability/secrets.js';
+import { listen, writeAnswer } from '../server/node-http.js';
 import type { StatusReport } from './status-report.js';
 
 export interface ReadinessCheck {
@@ -41,44 +42,40 @@ const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 const TEXT_HEADERS = { 'content-type': 'text/plain; charset=utf-8' } as const;
 
 export function createAdminServer(options: AdminServerOptions): AdminServer {
-  const { listen, registry, health = () => true, readiness, status, logger } = options;
+  const { listen: listenAddress, registry, health = () => true, readiness, status, logger } = options;
   const metrics = metricsHandler(registry, logger);
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
-    '/healthz': (req, res) => (health() ? reply(req, res, 200, TEXT_HEADERS, 'ok\n') : reply(req, res, 503, TEXT_HEADERS, 'unhealthy\n')),
+    '/healthz': (req, res) => (health() ? writeAnswer(req, res, 200, TEXT_HEADERS, 'ok\n') : writeAnswer(req, res, 503, TEXT_HEADERS, 'unhealthy\n')),
     '/readyz': (req, res) => {
       const result = readiness();
-      reply(req, res, result.ready ? 200 : 503, JSON_HEADERS, JSON.stringify(result) + '\n');
+      writeAnswer(req, res, result.ready ? 200 : 503, JSON_HEADERS, JSON.stringify(result) + '\n');
     },
     // Scrubbed although the report type holds no secret: a field added later must not leak one here.
-    '/status': (req, res) => reply(req, res, 200, JSON_HEADERS, JSON.stringify(scrubSecrets(status())) + '\n'),
+    '/status': (req, res) => writeAnswer(req, res, 200, JSON_HEADERS, JSON.stringify(scrubSecrets(status())) + '\n'),
     '/metrics': metrics,
   };
 
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     const route = routes[path];
-    if (route === undefined) return reply(req, res, 404, TEXT_HEADERS, 'not found\n');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return reply(req, res, 405, { ...TEXT_HEADERS, allow: 'GET, HEAD' }, 'method not allowed\n');
+    if (route === undefined) return writeAnswer(req, res, 404, TEXT_HEADERS, 'not found\n');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return writeAnswer(req, res, 405, { ...TEXT_HEADERS, allow: 'GET, HEAD' }, 'method not allowed\n');
     try {
       route(req, res);
     } catch (error) {
       logger.error({ err: error, path }, 'admin request failed');
-      reply(req, res, 500, TEXT_HEADERS, 'internal error\n');
+      writeAnswer(req, res, 500, TEXT_HEADERS, 'internal error\n');
     }
   });
 
   return {
     server,
     start() {
-      const { host, port } = parseHostPort(listen);
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const address = server.address() as AddressInfo;
-          resolve(`${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`);
-        });
+      const { host, port } = parseHostPort(listenAddress);
+      return listen(server, port, host).then(() => {
+        const address = server.address() as AddressInfo;
+        return `${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
       });
     },
     close() {
@@ -97,17 +94,11 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
 export function metricsHandler(registry: Registry, logger: Logger): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     registry.metrics().then(
-      (text) => reply(req, res, 200, { 'content-type': registry.contentType }, text),
+      (text) => writeAnswer(req, res, 200, { 'content-type': registry.contentType }, text),
       (error: unknown) => {
         logger.error({ err: error }, 'collecting metrics failed');
-        reply(req, res, 500, TEXT_HEADERS, 'metrics unavailable\n');
+        writeAnswer(req, res, 500, TEXT_HEADERS, 'metrics unavailable\n');
       },
     );
   };
-}
-
-function reply(req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
-  if (res.headersSent) return;
-  res.writeHead(status, headers);
-  res.end(req.method === 'HEAD' ? undefined : body);
 }

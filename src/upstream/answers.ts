@@ -2,8 +2,9 @@
 // shapes them: text bodies, and IMDS's own XHTML page for 404.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NOT_FOUND_PAGE } from '../server/responses.js';
+import { writeAnswer } from '../server/node-http.js';
 
-/** Writes a complete answer unless one is already under way (a client may have gone, a stream started). */
+/** A complete answer with its Content-Length, as IMDS sends it. */
 export function reply(
   req: IncomingMessage,
   res: ServerResponse,
@@ -11,9 +12,7 @@ export function reply(
   body: Buffer | string,
   headers: Record<string, string> = { 'content-type': 'text/plain' },
 ): void {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
-  res.end(req.method === 'HEAD' ? undefined : body);
+  writeAnswer(req, res, status, { ...headers, 'content-length': Buffer.byteLength(body) }, body);
 }
 
 export function replyNotFound(req: IncomingMessage, res: ServerResponse): void {
