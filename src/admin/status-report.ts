@@ -15,7 +15,6 @@ export interface CallerStatus {
   expiresAt?: string;
   /** The last STS (or role lookup) error for this caller's credentials, if the last attempt failed. */
   lastError?: string;
-  lastErrorAt?: string;
 }
 
 export interface StatusReport {

@@ -13,7 +13,7 @@ const NOW = Date.parse('2024-05-01T10:00:00Z');
 const report: StatusReport = {
   generatedAt: new Date(NOW).toISOString(),
   callers: [
-    { caller: '172.17.0.10', source: 'docker', container: 'worker', role: 'arn:aws:iam::123456789012:role/worker', expiresAt: new Date(NOW - 3 * 60_000).toISOString(), lastError: 'AccessDenied: not authorized\nto assume', lastErrorAt: new Date(NOW).toISOString() },
+    { caller: '172.17.0.10', source: 'docker', container: 'worker', role: 'arn:aws:iam::123456789012:role/worker', expiresAt: new Date(NOW - 3 * 60_000).toISOString(), lastError: 'AccessDenied: not authorized\nto assume' },
     { caller: '172.17.0.2', source: 'docker', container: 'web-frontend', role: 'arn:aws:iam::123456789012:role/web', expiresAt: new Date(NOW + 42 * 60_000 + 10_000).toISOString() },
     { caller: '10.0.0.5', source: 'mapping', container: 'batch' },
   ],
