@@ -47,6 +47,8 @@ export class ReverseDnsSource implements IdentitySource {
   private readonly notFoundTtlMs: number;
   private readonly maxEntries: number;
   private readonly cache = new Map<string, CachedAnswer>();
+  /** Workload id (undefined for misses) → addresses cached with that answer, so an event touches only those. */
+  private readonly ipsByWorkload = new Map<string | undefined, Set<string>>();
   private readonly pending = new Map<string, Promise<Workload | undefined>>();
 
   constructor(options: ReverseDnsOptions) {
@@ -95,12 +97,13 @@ export class ReverseDnsSource implements IdentitySource {
 
   async close(): Promise<void> {
     this.cache.clear();
+    this.ipsByWorkload.clear();
   }
 
   private fresh(ip: string): CachedAnswer | undefined {
     const answer = this.cache.get(ip);
     if (answer === undefined || answer.expiresAt > this.clock.now()) return answer;
-    this.cache.delete(ip);
+    this.forget(ip);
     return undefined;
   }
 
@@ -135,16 +138,27 @@ export class ReverseDnsSource implements IdentitySource {
   }
 
   private remember(ip: string, workload: Workload | undefined): void {
-    this.cache.delete(ip);
+    this.forget(ip);
     this.cache.set(ip, { workload, expiresAt: this.clock.now() + (workload === undefined ? this.notFoundTtlMs : this.foundTtlMs) });
-    if (this.cache.size > this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
+    let ips = this.ipsByWorkload.get(workload?.id);
+    if (ips === undefined) this.ipsByWorkload.set(workload?.id, (ips = new Set()));
+    ips.add(ip);
+    if (this.cache.size > this.maxEntries) this.forget(this.cache.keys().next().value!);
+  }
+
+  private forget(ip: string): void {
+    const answer = this.cache.get(ip);
+    if (answer === undefined) return;
+    this.cache.delete(ip);
+    const ips = this.ipsByWorkload.get(answer.workload?.id)!;
+    ips.delete(ip);
+    if (ips.size === 0) this.ipsByWorkload.delete(answer.workload?.id);
   }
 
   /** A stopped container's answer must not outlive it; a new container may answer a cached miss. */
   private forgetOnChange(event: WorkloadEvent): void {
-    for (const [ip, answer] of this.cache) {
-      const stale = event.type === 'removed' ? answer.workload?.id === event.workload.id : answer.workload === undefined;
-      if (stale) this.cache.delete(ip);
-    }
+    const key = event.type === 'removed' ? event.workload.id : undefined;
+    for (const ip of this.ipsByWorkload.get(key) ?? []) this.cache.delete(ip);
+    this.ipsByWorkload.delete(key);
   }
 }

@@ -107,6 +107,48 @@ test('a removed container loses its cached answer at once; a new container clear
   assert.deepEqual(asked, ['10.0.0.5', '10.0.0.6', '10.0.0.6']);
 });
 
+test('an event drops only the answers it affects: answers for other containers, and cached misses on a removal, stay', async () => {
+  const web = workload('web', 'web1');
+  const api = workload('api', 'api1');
+  const ptr: Record<string, string[]> = { '10.0.0.5': ['web1'], '10.0.0.6': ['web1'], '10.0.0.7': ['api1'] };
+  const { reverse, clock, containers, asked } = source([web, api], ptr);
+  for (const ip of ['10.0.0.5', '10.0.0.6', '10.0.0.7', '10.0.0.9']) await reverse.resolveMiss(ip);
+
+  containers.list.splice(0, 1);
+  containers.emit({ type: 'removed', workload: web });
+  assert.deepEqual([...reverse.entries()], [['10.0.0.7', api]]);
+  assert.equal(await reverse.resolveMiss('10.0.0.9'), undefined);
+  assert.deepEqual(asked, ['10.0.0.5', '10.0.0.6', '10.0.0.7', '10.0.0.9'], 'the cached miss survived the removal');
+
+  containers.emit({ type: 'added', workload: workload('db', 'db1') });
+  assert.equal(reverse.lookup('10.0.0.7'), api, 'an added container leaves found answers alone');
+  await reverse.resolveMiss('10.0.0.9');
+  assert.deepEqual(asked.slice(4), ['10.0.0.9'], 'but drops cached misses');
+
+  // An address re-resolved to another container moves with its answer: removing the old one leaves it.
+  containers.list.push(web);
+  clock.advance(60_000);
+  ptr['10.0.0.7'] = ['web1'];
+  assert.equal(await reverse.resolveMiss('10.0.0.7'), web);
+  containers.emit({ type: 'removed', workload: api });
+  assert.equal(reverse.lookup('10.0.0.7'), web);
+  containers.emit({ type: 'removed', workload: web });
+  assert.equal(reverse.lookup('10.0.0.7'), undefined);
+});
+
+test('an evicted answer takes its address out of the removed container\'s reach', async () => {
+  const web = workload('web', 'web1');
+  const api = workload('api', 'api1');
+  const ptr: Record<string, string[]> = { '10.0.0.5': ['web1'] };
+  const { reverse, containers } = source([web, api], ptr, { maxEntries: 2 });
+  for (const ip of ['10.0.0.5', '10.0.0.8', '10.0.0.9']) await reverse.resolveMiss(ip);
+  assert.equal(reverse.lookup('10.0.0.5'), undefined, 'evicted');
+  ptr['10.0.0.5'] = ['api1'];
+  assert.equal(await reverse.resolveMiss('10.0.0.5'), api);
+  containers.emit({ type: 'removed', workload: web });
+  assert.equal(reverse.lookup('10.0.0.5'), api);
+});
+
 test('the cache is bounded, oldest first', async () => {
   const { reverse, asked } = source([], {}, { maxEntries: 2 });
   for (const ip of ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.1']) await reverse.resolveMiss(ip);
