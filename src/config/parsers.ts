@@ -3,6 +3,7 @@
 // The caller turns a failure into the one-line error `NAME: expected <expected>, got "<raw>"`.
 import { isIP } from 'node:net';
 import { formatDuration, parseGoDuration } from './duration.js';
+import { compactPolicyOr, type PolicyRefusal } from '../identity/role-binding.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; detail?: string };
 export interface Parser<T> {
@@ -170,13 +171,14 @@ export function jsonMap(expected: string, valueOk: (value: unknown) => boolean):
   };
 }
 
+const POLICY_REFUSAL: PolicyRefusal<Parsed<never>> = { notJson: fail, notObject: () => fail('not an object') };
+
 /** A session policy: JSON text or (config file) an object; kept as compact JSON text for STS. */
 export const policyDocument: Parser<string> = {
   expected: 'a JSON policy document (an object)',
   parse(raw) {
-    const parsed = parseJsonText(raw);
-    if (!parsed.ok) return parsed;
-    return isPlainObject(parsed.value) ? ok(JSON.stringify(parsed.value)) : fail('not an object');
+    const policy = compactPolicyOr(raw, POLICY_REFUSAL);
+    return typeof policy === 'string' ? ok(policy) : policy;
   },
 };
 
