@@ -5,6 +5,7 @@ import { connectHost, parseHostPort, urlHost } from '../observability/address.js
 import type { CallerStatus, StatusReport } from '../admin/status-report.js';
 import { loadCommandConfig, type CommandIo } from './io.js';
 import { relativeExpiry } from './relative-time.js';
+import { errorMessage } from '../error-message.js';
 
 export const STATUS_FLAGS: readonly ExtraFlag[] = [{ name: 'json', description: 'Print the raw /status JSON (for scripts).' }];
 
@@ -25,7 +26,7 @@ export async function runStatusCommand(args: readonly string[], env: Readonly<Re
     report = JSON.parse(body) as StatusReport;
     if (!Array.isArray(report.callers)) throw new Error('not a metadataproxy status report');
   } catch (error) {
-    io.stderr(`metadataproxy status: cannot read ${url} (${reason(error)}); is the proxy running with this ADMIN_LISTEN?\n`);
+    io.stderr(`metadataproxy status: cannot read ${url} (${errorMessage(error, { causeCode: true })}); is the proxy running with this ADMIN_LISTEN?\n`);
     return 1;
   }
   io.stdout(loaded.extra.json === true ? (body.endsWith('\n') ? body : body + '\n') : formatStatusTable(report));
@@ -50,9 +51,4 @@ export function formatStatusTable(report: StatusReport): string {
 
 function byAddress(a: CallerStatus, b: CallerStatus): number {
   return a.caller.localeCompare(b.caller, 'en', { numeric: true });
-}
-
-function reason(error: unknown): string {
-  const cause = (error as { cause?: { code?: string } }).cause;
-  return cause?.code ?? (error as Error).message ?? String(error);
 }
