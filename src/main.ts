@@ -1,6 +1,6 @@
 // The one place that wires real dependencies: config in, a running proxy out. Tests call startProxy with
 // their own clock, STS endpoint and sources; the CLI calls it with the defaults.
-import http, { type Server } from 'node:http';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/types.js';
 import { SettingError } from './config/exit.js';
@@ -24,6 +24,7 @@ import { createTokenService } from './tokens/token-service.js';
 import { loadTokenKey } from './tokens/token-key.js';
 import { createRequestHandler } from './server/handler.js';
 import { applyServerLimits, serverOptions, type ServerLimits } from './server/limits.js';
+import { listen } from './server/node-http.js';
 import { credentialsBody } from './server/responses.js';
 import { silentLogger, type Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
@@ -273,14 +274,4 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
     },
     close: (drainTimeoutMs = 10_000) => gracefulShutdown([server, admin.server], closeables, logger, drainTimeoutMs),
   };
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }
