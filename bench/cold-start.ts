@@ -1,7 +1,9 @@
 // Section 5: how long until the proxy answers after it starts, and what a caller pays when its credentials
 // are not cached yet. The second uses the real AWS SDK against the STS test server (50 ms per call), for a
 // caller the proxy could not prefetch: an unmapped address served through DEFAULT_ROLE. Its reference is
-// the same AssumeRole made by a warm SDK client directly, so the difference is what the proxy adds.
+// what the same request costs once cached (on a fresh connection too: connecting alone takes a millisecond
+// or two on a VM) plus the same AssumeRole made by a warm SDK client directly, so the difference is what
+// the missing cache entry costs beyond STS itself.
 import type { BenchContext } from './context.js';
 import { FakeAws } from '../tests/helpers/fake-aws.js';
 import { AwsStsGateway } from '../src/credentials/sts-gateway.js';
@@ -125,21 +127,22 @@ export async function coldStartSection(context: BenchContext): Promise<SectionRe
     await sts.close();
   }
   const first = median(callers.map((c) => c.firstMs));
-  const overhead = first - sdkMs;
+  const cached = median(callers.map((c) => c.secondMs));
+  const overhead = first - cached - sdkMs;
   const notes = callers.some((c) => c.stsCalls !== 1)
     ? [`a new caller's first request made ${callers.map((c) => c.stsCalls).join('/')} STS calls (expected 1 each): not a cold measurement`]
     : [];
   return {
     rows: [
       row(SECTION, `process start -> first 200 ms (offline STS, median of ${ROUNDS})`, { ours: ms(median(startups), 0) }),
-      row(SECTION, `new caller, not cached: first request ms (ref: SDK AssumeRole, STS delay ${STS_DELAY_MS} ms)`, {
+      row(SECTION, `new caller, not cached: first request ms (ref: cached + SDK AssumeRole, STS delay ${STS_DELAY_MS} ms)`, {
         ours: ms(first, 1),
-        reference: ms(sdkMs, 1),
+        reference: `${ms(cached, 1)} + ${ms(sdkMs, 1)}`,
         ratio: `+${ms(overhead, 1)}`,
         target: `<= +${OVERHEAD_LIMIT_MS}`,
         verdict: verdict(overhead, OVERHEAD_LIMIT_MS, 'atMost'),
       }),
-      row(SECTION, 'same caller, second request ms', { ours: ms(median(callers.map((c) => c.secondMs)), 2) }),
+      row(SECTION, 'same caller, second request (cached) ms', { ours: ms(cached, 2) }),
     ],
     data: { startupMs: startups, newCaller: callers, stsDelayMs: STS_DELAY_MS, sdkRoundTripMs: sdkMs },
     notes,

@@ -1,6 +1,6 @@
 // Interleaved measurement: the machine is shared and noisy, so the sides being compared take turns in short
-// slices (A B C, then C B A, …) and each side's figure is the median over its slices; ratios between sides
-// are medians of per-round ratios; latencies come from the merged histogram of all its slices. The server's own CPU time is read from /proc around each slice:
+// slices (A B C, then C B A, …) and each side's figure is the median over its slices; latencies come from
+// the merged histogram of all its slices; ratios between sides are medians of per-round ratios. The server's own CPU time is read from /proc around each slice:
 // CPU per request is the figure least disturbed by noise, and a server below full CPU at high concurrency
 // means the load generator, not the server, set the pace. CPU used by anyone else during a slice is noise
 // and is reported as such.
@@ -30,6 +30,7 @@ export interface SideFigures {
   non2xx: number;
   errors: number;
   sliceRequestsPerS: number[];
+  sliceP99Ms: number[];
 }
 
 export function median(values: readonly number[]): number {
@@ -39,12 +40,21 @@ export function median(values: readonly number[]): number {
 }
 
 /**
- * A side's throughput against a reference's: the median, over rounds, of the ratio of their slices in that
- * round. Slices of one round run within seconds of each other, so a change in machine speed (these are
- * shared machines) mostly cancels within each pair, where the ratio of two medians would carry it.
+ * A per-slice figure of a side against a reference's: the median, over rounds, of the ratio of their slices
+ * in that round. Slices of one round run within seconds of each other, so a change in machine speed (these
+ * are shared machines) mostly cancels within each pair, and a slice that other processes disturbed counts
+ * as one round of several, where a ratio of whole-run figures would carry it.
  */
+function pairedRatio(side: readonly number[], reference: readonly number[]): number {
+  return median(side.map((value, round) => value / reference[round]!));
+}
+
 export function throughputRatio(side: SideFigures, reference: SideFigures): number {
-  return median(side.sliceRequestsPerS.map((rate, round) => rate / reference.sliceRequestsPerS[round]!));
+  return pairedRatio(side.sliceRequestsPerS, reference.sliceRequestsPerS);
+}
+
+export function p99Ratio(side: SideFigures, reference: SideFigures): number {
+  return pairedRatio(side.sliceP99Ms, reference.sliceP99Ms);
 }
 
 export async function warmUp(sides: readonly MeasuredSide[], durationS: number): Promise<void> {
@@ -57,7 +67,7 @@ export async function measureInterleaved(
   slices: number,
   sliceS: number,
 ): Promise<Map<string, SideFigures>> {
-  const acc = sides.map(() => ({ histogram: new LatencyHistogram(), rates: [] as number[], ok: 0, non2xx: 0, errors: 0, cpuMs: 0, othersMs: 0, windowS: 0 }));
+  const acc = sides.map(() => ({ histogram: new LatencyHistogram(), rates: [] as number[], p99s: [] as number[], ok: 0, non2xx: 0, errors: 0, cpuMs: 0, othersMs: 0, windowS: 0 }));
   for (let round = 0; round < slices; round++) {
     const order = sides.map((_, i) => i);
     if (round % 2 === 1) order.reverse();
@@ -71,6 +81,9 @@ export async function measureInterleaved(
       a.othersMs += machineBusyMs() - before.machine - serverMs - (cpuTimeMs(loadGeneratorPid) - before.load);
       a.windowS += (performance.now() - before.at) / 1000;
       a.histogram.add(result.latency);
+      const slice = new LatencyHistogram();
+      slice.add(result.latency);
+      a.p99s.push(slice.percentileMs(0.99));
       a.rates.push(result.ok / result.elapsedS);
       a.ok += result.ok;
       a.non2xx += result.non2xx;
@@ -92,6 +105,7 @@ export async function measureInterleaved(
         non2xx: a.non2xx,
         errors: a.errors,
         sliceRequestsPerS: a.rates,
+        sliceP99Ms: a.p99s,
       };
       return [side.name, figures];
     }),

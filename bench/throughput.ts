@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { autocannonLoad, type BenchContext } from './context.js';
 import { CREDENTIALS_PREFIX } from './callers.js';
 import { probe, rawAnswer, waitForStatus } from './http-probe.js';
-import { measureInterleaved, qualityNotes, throughputRatio, warmUp, type MeasuredSide, type SideFigures } from './measure.js';
+import { measureInterleaved, p99Ratio, qualityNotes, throughputRatio, warmUp, type MeasuredSide, type SideFigures } from './measure.js';
 import { WorkerProcess } from './processes.js';
 import { launchProxy, proxyAvailable, type RunningProxy } from './proxy-process.js';
 import type { RecordedResponse } from './baseline-server.js';
@@ -83,7 +83,7 @@ function scenarioRows(scenario: Scenario, figures: Map<string, SideFigures>): Ro
   const base = figures.get('baseline');
   const name = `${scenario.label}, ${scenario.connections} conns`;
   const versusBaseline = ours && base ? throughputRatio(ours, base) : undefined;
-  const p99Ratio = ours && base ? ours.p99Ms / base.p99Ms : undefined;
+  const p99VersusBaseline = ours && base ? p99Ratio(ours, base) : undefined;
   const atHighConcurrency = scenario.connections >= 64;
   const rows = [
     row(SECTION, `${name}: req/s`, {
@@ -95,8 +95,8 @@ function scenarioRows(scenario: Scenario, figures: Map<string, SideFigures>): Ro
     row(SECTION, `${name}: p50 / p99 / p99.9 ms`, {
       ours: latencies(ours),
       reference: latencies(base),
-      ratio: ratio(p99Ratio),
-      ...(atHighConcurrency ? {} : { target: 'p99 <= 1.5', verdict: verdict(p99Ratio, 1.5, 'atMost') }),
+      ratio: ratio(p99VersusBaseline),
+      ...(atHighConcurrency ? {} : { target: 'p99 <= 1.5', verdict: verdict(p99VersusBaseline, 1.5, 'atMost') }),
     }),
     row(SECTION, `${name}: server CPU us/req`, {
       ours: ms(ours?.cpuUsPerRequest, 1),
@@ -118,7 +118,7 @@ function scenarioRows(scenario: Scenario, figures: Map<string, SideFigures>): Ro
       row(SECTION, `${name}, IMDSv2 token: p50 / p99 / p99.9 ms`, {
         ours: latencies(v2),
         reference: latencies(ours),
-        ratio: ratio(v2 && ours ? v2.p99Ms / ours.p99Ms : undefined),
+        ratio: ratio(v2 && ours ? p99Ratio(v2, ours) : undefined),
       }),
     );
   }
