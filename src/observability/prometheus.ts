@@ -16,9 +16,27 @@ export interface PrometheusMetrics {
   registry: Registry;
 }
 
-export function createPrometheusMetrics(labels: WorkloadLabels, registry: Registry = new Registry()): PrometheusMetrics {
+/**
+ * Node.js runtime figures (process_*, nodejs_*) start with the first scrape. Among them is a GC duration
+ * histogram, which observes every garbage collection and so lengthens the slowest answers (A/B at 8
+ * connections: p99 1.35-1.61 x the bare server with it, 1.22-1.31 x without); a proxy that nobody
+ * scrapes, one reporting to statsd for instance, should not pay for it.
+ */
+class RuntimeFiguresOnFirstScrape extends Registry {
+  private runtimeFigures = false;
+
+  override metrics(): Promise<string> {
+    if (!this.runtimeFigures) {
+      this.runtimeFigures = true;
+      collectDefaultMetrics({ register: this, prefix: 'metadataproxy_' });
+    }
+    return super.metrics();
+  }
+}
+
+export function createPrometheusMetrics(labels: WorkloadLabels): PrometheusMetrics {
+  const registry = new RuntimeFiguresOnFirstScrape();
   const registers = [registry];
-  collectDefaultMetrics({ register: registry, prefix: 'metadataproxy_' });
 
   const requestTallies: CounterTally[] = [];
   new Counter({

@@ -52,6 +52,18 @@ describe('prometheus metrics', () => {
     assert.match(text, /^metadataproxy_nodejs_eventloop_lag_seconds /m);
   });
 
+  it('starts the Node.js runtime figures (GC observation among them) only when first scraped', async () => {
+    const { registry } = createPrometheusMetrics(workloadLabels([], []));
+    const runtime = () => registry.getMetricsAsArray().filter((m) => /^metadataproxy_(nodejs|process)_/.test(m.name)).map((m) => m.name);
+    assert.deepEqual(runtime(), []);
+    const first = await registry.metrics();
+    assert.ok(runtime().includes('metadataproxy_nodejs_gc_duration_seconds'));
+    assert.match(first, /^metadataproxy_process_cpu_seconds_total /m, 'already in the first scrape');
+    const count = runtime().length;
+    await registry.metrics();
+    assert.equal(runtime().length, count, 'registered once');
+  });
+
   it('adds COPY_DOCKER_LABELS / COPY_DOCKER_ENV values as container_* labels', async () => {
     const labels = workloadLabels(['Team', 'com.example/tier'], ['PROJECT_VERSION', 'TEAM']);
     assert.deepEqual(labels.names, ['container_team', 'container_com_example_tier', 'container_project_version']);
