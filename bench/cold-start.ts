@@ -2,15 +2,16 @@
 // are not cached yet. The second uses the real AWS SDK against the STS test server (50 ms per call), for a
 // caller the proxy could not prefetch: an unmapped address served through DEFAULT_ROLE. Its reference is
 // what the same request costs once cached (on a fresh connection too: connecting alone takes a millisecond
-// or two on a VM) plus the same AssumeRole made by a warm SDK client directly, so the difference is what
-// the missing cache entry costs beyond STS itself.
+// or two on a VM) plus the same AssumeRole made by a warm SDK client in its own process on the proxy's CPU,
+// so the difference is what the missing cache entry costs beyond STS itself.
 import type { BenchContext } from './context.js';
 import { FakeAws } from '../tests/helpers/fake-aws.js';
-import { AwsStsGateway } from '../src/credentials/sts-gateway.js';
 import { CREDENTIALS_PREFIX, callerAddress } from './callers.js';
 import { probe, waitForStatus } from './http-probe.js';
 import { median } from './measure.js';
 import { launchProxy, proxyAvailable } from './proxy-process.js';
+import { WorkerProcess } from './processes.js';
+import type { SdkRoundTripJob } from './sdk-client.js';
 import { ms, row, verdict, type SectionResult } from './report.js';
 
 const SECTION = 'cold start';
@@ -91,21 +92,15 @@ async function newCaller(context: BenchContext, sts: FakeAws, round: number): Pr
 
 /**
  * What STS costs through the SDK itself (signing, HTTP, XML) on top of the server's delay: a warm client in
- * this process calling the same STS test server. The proxy cannot answer faster than this.
+ * a process of its own on the proxy's CPU, calling the same STS test server. The proxy cannot answer faster.
  */
-async function sdkRoundTripMs(sts: FakeAws): Promise<number> {
-  const gateway = new AwsStsGateway({ endpoint: sts.url, credentials: { accessKeyId: FAKE_ACCESS_KEY_ID, secretAccessKey: FAKE_SECRET_ACCESS_KEY } });
+async function sdkRoundTripMs(context: BenchContext, sts: FakeAws): Promise<number> {
+  const client = WorkerProcess.start(new URL('./sdk-client.js', import.meta.url).pathname, [], { cpu: context.settings.serverCpu });
   try {
-    const samples: number[] = [];
-    for (let i = -2; i < SDK_SAMPLES; i++) {
-      const started = performance.now();
-      await gateway.assumeRole({ roleArn: `arn:aws:iam::123456789012:role/sdk-${i + 2}`, sessionName: 'bench', durationSeconds: 3600 });
-      // The first two calls warm the client up and are not counted.
-      if (i >= 0) samples.push(performance.now() - started);
-    }
-    return median(samples);
+    const job: SdkRoundTripJob = { endpoint: sts.url, accessKeyId: FAKE_ACCESS_KEY_ID, secretAccessKey: FAKE_SECRET_ACCESS_KEY, samples: SDK_SAMPLES };
+    return await client.request<number>({ job });
   } finally {
-    gateway.close();
+    await client.stop();
   }
 }
 
@@ -121,7 +116,7 @@ export async function coldStartSection(context: BenchContext): Promise<SectionRe
   const callers: NewCaller[] = [];
   let sdkMs: number;
   try {
-    sdkMs = await sdkRoundTripMs(sts);
+    sdkMs = await sdkRoundTripMs(context, sts);
     for (let round = 0; round < ROUNDS; round++) callers.push(await newCaller(context, sts, round));
   } finally {
     await sts.close();
