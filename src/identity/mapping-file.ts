@@ -46,7 +46,7 @@ export class MappingFileSource implements IdentitySource {
   private readonly debounceMs: number;
   private readonly watchDirectory: WatchDirectory;
   private mapping = new Map<string, Workload>();
-  generation = 0;
+  private reloads = 0;
   private lastText: string | undefined;
   private readonly listeners: Array<(event: WorkloadEvent) => void> = [];
   private watcher: { close(): void } | undefined;
@@ -66,6 +66,10 @@ export class MappingFileSource implements IdentitySource {
 
   lookup(ip: string): Workload | undefined {
     return this.mapping.get(ip);
+  }
+
+  get generation(): number {
+    return this.reloads;
   }
 
   entries(): Iterable<[string, Workload]> {
@@ -148,7 +152,7 @@ export class MappingFileSource implements IdentitySource {
     const next = parseRoleMapping(text);
     const previous = this.mapping;
     this.mapping = next;
-    this.generation++;
+    this.reloads++;
     this.lastText = text;
     this.metrics.indexSize('mapping', next.size);
     for (const event of diffMappings(previous, next)) {

@@ -18,8 +18,7 @@ interface ContainerRecord {
 export class ContainerIndex {
   private readonly byAddress = new Map<string, ContainerRecord>();
   private readonly byContainer = new Map<string, ContainerRecord>();
-  /** Grows with every change to what lookup() answers. */
-  generation = 0;
+  private changes = 0;
 
   /** Hot path: one map read. */
   lookup(address: string): Workload | undefined {
@@ -42,7 +41,7 @@ export class ContainerIndex {
       this.byContainer.set(containerId, record);
     }
     record.workload = workload;
-    this.generation++;
+    this.changes++;
     const next = new Map<string, string>();
     for (const { address, network } of addresses) next.set(address, network);
     for (const address of record.addresses.keys()) {
@@ -86,6 +85,11 @@ export class ContainerIndex {
     for (const [address, record] of this.byAddress) yield [address, record.workload];
   }
 
+  /** Grows with every change to what lookup() answers. */
+  get generation(): number {
+    return this.changes;
+  }
+
   get containers(): number {
     return this.byContainer.size;
   }
@@ -99,6 +103,6 @@ export class ContainerIndex {
     record.addresses.delete(address);
     if (this.byAddress.get(address) !== record) return;
     this.byAddress.delete(address);
-    this.generation++;
+    this.changes++;
   }
 }
