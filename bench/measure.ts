@@ -1,6 +1,7 @@
 // Interleaved measurement: the machine is shared and noisy, so the sides being compared take turns in short
 // slices (A B C, then C B A, …) and each side's figure is the median over its slices; latencies come from
-// the merged histogram of all its slices; ratios between sides are medians of per-round ratios. The server's own CPU time is read from /proc around each slice:
+// the merged histogram of all its slices; ratios between sides are medians of per-round ratios. The
+// server's own CPU time is read from /proc around each slice:
 // CPU per request is the figure least disturbed by noise, and a server below full CPU at high concurrency
 // means the load generator, not the server, set the pace. CPU used by anyone else during a slice is noise
 // and is reported as such.
