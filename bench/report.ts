@@ -51,7 +51,7 @@ const COLUMNS: Array<[keyof Row, string]> = [
   ['verdict', ''],
 ];
 
-/** A Markdown table, readable as printed and pasteable into the README. */
+/** A Markdown table, readable as printed and pasteable into docs/performance.md. */
 export function formatTable(rows: readonly Row[]): string {
   const widths = COLUMNS.map(([key, title]) => Math.max(title.length, ...rows.map((r) => r[key].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;

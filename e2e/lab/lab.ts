@@ -1,7 +1,7 @@
 // One lab = a network namespace with no route off the machine, a private Docker engine inside it, the
 // busybox image, the DNAT rule that sends 169.254.169.254:80 to the proxy port, an agent that runs the
 // IMDS stub and the fake AWS inside the namespace, and the proxy (started by each test file as it needs).
-// See "Test lab" in DESIGN.md.
+// See "The test lab" in docs/architecture.md.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, renameSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// --help text and the README settings table, both rendered from the settings table so they cannot drift.
+// --help text and the settings table in docs/configuration.md, both rendered from the settings table so they cannot drift.
 import type { ExtraFlag } from './argv.js';
 import { COMBINED_FILE_KEYS } from './file.js';
 import { settings, type Setting } from './settings.js';
@@ -44,7 +44,7 @@ export function renderHelp(usage = 'metadataproxy [options]', extraFlags: readon
 
 const code = (items: readonly string[]): string => items.map((i) => `\`${i}\``).join(', ');
 
-/** The Markdown table of every setting for the README's configuration section. */
+/** The Markdown table of every setting, as docs/configuration.md carries it. */
 export function renderSettingsTable(): string {
   const rows = settings.map((s) => {
     const fallback = defaultText(s);

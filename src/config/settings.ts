@@ -1,5 +1,5 @@
 // Every setting once: where it can come from (flag, environment, config file), its default and parser.
-// `loadConfig` merges these (flag > env > file > default); --help and the README table are rendered
+// `loadConfig` merges these (flag > env > file > default); --help and the table in docs/configuration.md are rendered
 // from this list. Several rows may feed one Config field when the systems we replace spell it
 // differently (ROLE_EXPIRATION_THRESHOLD in minutes vs ROLE_CACHE_OFFSET as a Go duration).
 import type { Config } from './types.js';

@@ -18,9 +18,9 @@ export interface PrometheusMetrics {
 
 /**
  * Node.js runtime figures (process_*, nodejs_*) start with the first scrape. Among them is a GC duration
- * histogram, which observes every garbage collection and so lengthens the slowest answers (A/B at 8
- * connections: p99 1.35-1.61 x the bare server with it, 1.22-1.31 x without); a proxy that nobody
- * scrapes, one reporting to statsd for instance, should not pay for it.
+ * histogram, which observes every garbage collection and so lengthens the slowest answers (measured in
+ * docs/performance.md); a proxy that nobody scrapes, one reporting to statsd for instance, should not
+ * pay for it.
  */
 class RuntimeFiguresOnFirstScrape extends Registry {
   private runtimeFigures = false;

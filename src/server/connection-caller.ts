@@ -1,8 +1,9 @@
 // A keep-alive connection asks again and again from one address, and the answer to "who is this?" changes
 // only when an identity source's index does. So the workload found for a connection, and the role it
 // resolved to, are kept on the socket with the index generation they were found at: later requests skip
-// two lookups in tables as large as the fleet (at 10 000 callers, cache misses made those the dearest
-// part of a warm request). A generation that moved, or none at all, means looking up afresh.
+// two lookups in tables as large as the fleet (with many callers, their cache misses were the dearest
+// part of a warm request: docs/performance.md). A generation that moved, or none at all, means looking
+// up afresh.
 import type { Socket } from 'node:net';
 import type { Workload } from '../identity/workload.js';
 import type { CallerRole } from './caller.js';

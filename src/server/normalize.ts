@@ -2,7 +2,7 @@
 // path trick (`..`, `%2e`, `//`, encoded slashes, double encoding) is either resolved here or refused, so
 // no other module has to think about it.
 //
-// Rules (documented in the README's imdsv2 section):
+// Rules (documented in docs/imdsv2.md):
 // - percent-escapes are decoded exactly once; a decoded `/`, `\`, `%` or control character is refused,
 //   so a segment can never turn into a path separator or a second round of decoding further on;
 // - `.` and `..` segments are resolved, never above the root; empty segments (`//`) are dropped;

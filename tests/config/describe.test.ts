@@ -1,4 +1,4 @@
-// The printable resolved config, the README table and the exit helper.
+// The printable resolved config, the settings table in docs/configuration.md and the exit helper.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -29,10 +29,9 @@ test('redactConfig: JSON-safe copy for /status, secrets replaced', () => {
   assert.equal(config.newrelicLicense, 'nr-license-secret-1234', 'the config itself is untouched');
 });
 
-test('the README configuration section carries the table rendered from the settings', () => {
-  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(readme.indexOf('<!-- section:configuration -->'), readme.indexOf('<!-- /section:configuration -->'));
-  assert.ok(section.includes(renderSettingsTable()), 'README table is out of date: paste renderSettingsTable() output');
+test('docs/configuration.md carries the table rendered from the settings', () => {
+  const page = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+  assert.ok(page.includes(renderSettingsTable()), 'docs/configuration.md table is out of date: paste renderSettingsTable() output');
 });
 
 test('exitWithConfigErrors prints each line to stderr and exits 2', () => {
