@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The command line: `metadataproxy [options]` runs the proxy; `status` and `iptables` are operator tools.
+// The command line: `metadataproxy [options]` runs the proxy; `status`, `healthcheck` and `iptables` are operator tools.
 import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig, settingsText, type LoadResult } from './config/load.js';
 import { exitWithConfigErrors, SettingError } from './config/exit.js';
@@ -10,6 +10,7 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { startupLine } from './observability/startup-line.js';
 import { startNewRelic } from './observability/newrelic.js';
 import { runStatusCommand } from './commands/status.js';
+import { runHealthcheckCommand } from './commands/healthcheck.js';
 import { runIptablesCommand } from './commands/iptables.js';
 import { runProgram, type CommandIo } from './commands/io.js';
 import { applyDemo, demoInstructions } from './demo.js';
@@ -115,6 +116,9 @@ async function main(argv: readonly string[]): Promise<void> {
   switch (argv[0]) {
     case 'status':
       process.exitCode = await runStatusCommand(argv.slice(1), process.env, io);
+      return;
+    case 'healthcheck':
+      process.exitCode = await runHealthcheckCommand(argv.slice(1), process.env, io);
       return;
     case 'iptables':
       process.exitCode = await runIptablesCommand(argv.slice(1), process.env, io, runProgram);

@@ -1,7 +1,7 @@
 // `metadataproxy status [--json]`: reads /status from the admin listener the settings point at
 // (ADMIN_LISTEN, --admin-listen, or the -c file's adminListen) and prints one row per indexed caller.
 import type { ExtraFlag } from '../config/load.js';
-import { connectHost, parseHostPort, urlHost } from '../observability/address.js';
+import { adminUrl } from './admin-url.js';
 import type { CallerStatus, StatusReport } from '../admin/status-report.js';
 import { loadCommandConfig, type CommandIo } from './io.js';
 import { relativeExpiry } from './relative-time.js';
@@ -14,8 +14,7 @@ const TIMEOUT_MS = 5000;
 export async function runStatusCommand(args: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CommandIo): Promise<number> {
   const loaded = loadCommandConfig(args, env, io, 'metadataproxy status [--json] [options]', STATUS_FLAGS);
   if ('exitCode' in loaded) return loaded.exitCode;
-  const { host, port } = parseHostPort(loaded.config.adminListen);
-  const url = `http://${urlHost(connectHost(host))}:${port}/status`;
+  const url = adminUrl(loaded.config.adminListen, '/status');
 
   let body: string;
   let report: StatusReport;

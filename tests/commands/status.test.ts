@@ -4,6 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { createAdminServer, type AdminServer } from '../../src/admin/admin-server.js';
 import type { StatusReport } from '../../src/admin/status-report.js';
 import { formatStatusTable, runStatusCommand } from '../../src/commands/status.js';
+import { runHealthcheckCommand } from '../../src/commands/healthcheck.js';
 import { relativeExpiry } from '../../src/commands/relative-time.js';
 import { createPrometheusMetrics } from '../../src/observability/prometheus.js';
 import { workloadLabels } from '../../src/observability/workload-labels.js';
@@ -114,6 +115,45 @@ describe('metadataproxy status', () => {
     const { io, err } = captureIo();
     assert.equal(await runStatusCommand([], { ADMIN_LISTEN: 'nonsense' }, io), 2);
     assert.match(err(), /^ADMIN_LISTEN: expected HOST:PORT/);
+  });
+});
+
+describe('metadataproxy healthcheck (the image HEALTHCHECK)', () => {
+  let healthy = true;
+  let admin: AdminServer;
+  let address: string;
+
+  before(async () => {
+    admin = createAdminServer({
+      listen: '127.0.0.1:0',
+      registry: createPrometheusMetrics(workloadLabels([], [])).registry,
+      health: () => healthy,
+      readiness: () => ({ ready: false, checks: {} }),
+      status: () => report,
+      logger: silentLogger,
+    });
+    address = await admin.start();
+  });
+  after(() => admin.close());
+
+  it('exits 0 while /healthz answers 200 (readiness does not matter), 1 once it answers 503', async () => {
+    const { io, out, err } = captureIo();
+    healthy = true;
+    assert.equal(await runHealthcheckCommand([], { ADMIN_LISTEN: address }, io), 0);
+    assert.equal(out() + err(), '');
+    healthy = false;
+    assert.equal(await runHealthcheckCommand([], { ADMIN_LISTEN: address }, io), 1);
+    assert.equal(err(), `metadataproxy healthcheck: http://${address}/healthz answered 503\n`);
+  });
+
+  it('exits 1 with one line when nothing listens', async () => {
+    const probe = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => probe.once('listening', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const { io, err } = captureIo();
+    assert.equal(await runHealthcheckCommand([], { ADMIN_LISTEN: `127.0.0.1:${port}` }, io), 1);
+    assert.equal(err(), `metadataproxy healthcheck: cannot read http://127.0.0.1:${port}/healthz (ECONNREFUSED)\n`);
   });
 });
 
