@@ -10,12 +10,20 @@ import { chooseTargets, isWildcard, planRules, type Plan, type Rule } from './ip
 export const IPTABLES_FLAGS: readonly ExtraFlag[] = [
   { name: 'apply', description: 'Add the rules (those already present are left alone).' },
   { name: 'remove', description: 'Remove the rules (give the same options as for --apply).' },
-  { name: 'interface', short: 'i', valueName: 'IFACE', repeatable: true, description: "Container interface, repeatable: docker0 (default), 'br-+' (all user bridges)." },
+  {
+    name: 'interface',
+    short: 'i',
+    valueName: 'IFACE',
+    repeatable: true,
+    description: "Container interface, repeatable: docker0, 'br-+' (all user bridges), docker_gwbridge (swarm tasks). Default: docker0, and docker_gwbridge when it exists.",
+  },
   { name: 'to', valueName: 'ADDR', description: "DNAT target; default: the interface's own IPv4 address." },
   { name: 'route-localnet', description: 'DNAT to 127.0.0.1 and set route_localnet=1 on the interface, which that needs.' },
 ];
 
 const DEFAULT_INTERFACE = 'docker0';
+/** Swarm tasks reach the host through this bridge; Docker creates it when the node joins a swarm. */
+const SWARM_INTERFACE = 'docker_gwbridge';
 const INTERFACE_NAME = /^[\w.-]{1,15}\+?$/;
 /** A rule added by hand many times is removed in one go, but a runaway loop is not possible. */
 const MAX_DUPLICATES = 100;
@@ -29,7 +37,7 @@ export async function runIptablesCommand(
   const loaded = loadCommandConfig(args, env, io, 'metadataproxy iptables [--apply | --remove] [--interface IFACE]... [options]', IPTABLES_FLAGS);
   if ('exitCode' in loaded) return loaded.exitCode;
   const { extra, config } = loaded;
-  const interfaces = (extra.interface as string[] | undefined) ?? [DEFAULT_INTERFACE];
+  const interfaces = (extra.interface as string[] | undefined) ?? (await defaultInterfaces(run));
   const to = extra.to as string | undefined;
   const problems = [
     ...(extra.apply === true && extra.remove === true ? ['--apply and --remove: give one of them'] : []),
@@ -119,6 +127,11 @@ function iptables(rule: Rule, action: '-A' | '-C' | '-D' | '-I', position?: numb
 
 function describe(rule: Rule): string {
   return `-t ${rule.table} ${rule.chain} ${rule.spec.join(' ')}`;
+}
+
+/** docker0, plus docker_gwbridge on a swarm node: a task's IMDS packets arrive on that bridge. */
+async function defaultInterfaces(run: CommandRunner): Promise<string[]> {
+  return (await interfaceAddress(run, SWARM_INTERFACE)) === undefined ? [DEFAULT_INTERFACE] : [DEFAULT_INTERFACE, SWARM_INTERFACE];
 }
 
 async function interfaceAddress(run: CommandRunner, iface: string): Promise<string | undefined> {

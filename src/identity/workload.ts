@@ -21,6 +21,8 @@ export interface Workload {
   /** Undefined when the workload carries no role (the default role may still apply). */
   role?: RoleBinding;
   hostname?: string;
+  /** Docker Swarm service of a task container (its com.docker.swarm.service.name label). */
+  service?: string;
   labels?: Readonly<Record<string, string>>;
   env?: Readonly<Record<string, string>>;
 }

@@ -24,6 +24,7 @@ export function createRequestLog(logger: Logger, verbose: boolean): RequestLog |
         requestId: entry.requestId,
         caller: entry.caller,
         container: entry.workload?.name,
+        service: entry.workload?.service,
         role: entry.role,
         method: entry.method,
         path: entry.path,

@@ -81,7 +81,21 @@ describe('metadataproxy iptables', () => {
         '',
       ].join('\n'),
     );
-    assert.deepEqual(host.calls, [['ip', '-4', '-o', 'addr', 'show', 'dev', 'docker0']]);
+    // docker_gwbridge is looked for (a swarm node has it) and, missing here, left out.
+    assert.deepEqual(host.calls, [
+      ['ip', '-4', '-o', 'addr', 'show', 'dev', 'docker_gwbridge'],
+      ['ip', '-4', '-o', 'addr', 'show', 'dev', 'docker0'],
+    ]);
+  });
+
+  it('covers docker_gwbridge by default on a swarm node, and with -i docker_gwbridge anywhere', async () => {
+    const swarmNode = fakeHost({ docker0: '172.17.0.1', docker_gwbridge: '172.18.0.1' });
+    assert.equal(await runIptablesCommand(['--apply'], {}, captureIo().io, swarmNode.run), 0);
+    assert.deepEqual(swarmNode.chains['nat PREROUTING'], [DNAT_DOCKER0, dnat('docker_gwbridge', '172.18.0.1:8000')]);
+    assert.deepEqual(swarmNode.chains['filter INPUT'], inputRules(['docker0', 'docker_gwbridge'], 8000));
+    const explicit = fakeHost({ docker0: '172.17.0.1', docker_gwbridge: '172.18.0.1' });
+    assert.equal(await runIptablesCommand(['--apply', '-i', 'docker_gwbridge'], {}, captureIo().io, explicit.run), 0);
+    assert.deepEqual(explicit.chains['nat PREROUTING'], [dnat('docker_gwbridge', '172.18.0.1:8000')]);
   });
 
   it('--apply adds each rule once; a second --apply changes nothing', async () => {

@@ -9,6 +9,7 @@ import {
   type WorkloadRules,
 } from '../../src/identity/docker/container-workload.js';
 import { stubContainer } from '../helpers/docker-api-stub.js';
+import { parseRoleSessionKey, sessionNameFor } from '../../src/roles/session-name.js';
 
 const rules: WorkloadRules = {
   aliasToArn: { reader: 'arn:aws:iam::123456789012:role/reader' },
@@ -108,6 +109,19 @@ describe('what a container carries', () => {
     // Prefixes in any case, as ROLE_SESSION_KEY accepts them.
     assert.deepEqual([...envToKeep('env:TEAM')], ['TEAM']);
     assert.deepEqual([...envToKeep('LABELS:team')], []);
+  });
+});
+
+describe('swarm task containers', () => {
+  test('role from the task env (service --env) or label (--container-label); the service name on the workload and for ROLE_SESSION_KEY', () => {
+    const labels = { 'com.docker.swarm.service.name': 'billing_api', 'com.docker.swarm.task.id': 'x1' };
+    const fromEnv = roleOf(['IAM_ROLE=billing'], labels).workload;
+    assert.deepEqual(fromEnv.role, { spec: 'billing' });
+    assert.equal(fromEnv.service, 'billing_api');
+    assert.equal(sessionNameFor(fromEnv, fromEnv.role, parseRoleSessionKey('Labels:com.docker.swarm.service.name')), 'billing_api');
+    const fromLabel = roleOf([], { ...labels, 'ec2metaproxy.RoleAlias': 'reader' }).workload;
+    assert.deepEqual(fromLabel.role, { spec: 'arn:aws:iam::123456789012:role/reader' });
+    assert.equal(roleOf(['IAM_ROLE=plain']).workload.service, undefined, 'a plain container has no service');
   });
 });
 

@@ -10,14 +10,14 @@ describe('request log', () => {
     assert.equal(createRequestLog(logger, false), undefined);
   });
 
-  it('writes one info line per request with caller, container, role, path, status, latency and request id', () => {
+  it('writes one info line per request with caller, container, swarm service, role, path, status, latency and request id', () => {
     const lines: string[] = [];
     const logger = createLogger({ level: 'info', format: 'json', destination: { write: (l: string) => void lines.push(l) } });
     const log = createRequestLog(logger, true)!;
     log({
       requestId: 'abc-1',
       caller: '172.17.0.2',
-      workload: { id: 'c0ffee', name: 'web', source: 'docker', env: { AWS_SECRET_ACCESS_KEY: 'never-logged' } },
+      workload: { id: 'c0ffee', name: 'web.1.x7', service: 'web', source: 'docker', env: { AWS_SECRET_ACCESS_KEY: 'never-logged' } },
       role: 'app-role',
       method: 'GET',
       path: '/latest/meta-data/iam/security-credentials/app-role',
@@ -35,7 +35,8 @@ describe('request log', () => {
         hostname: undefined,
         requestId: 'abc-1',
         caller: '172.17.0.2',
-        container: 'web',
+        container: 'web.1.x7',
+        service: 'web',
         role: 'app-role',
         method: 'GET',
         path: '/latest/meta-data/iam/security-credentials/app-role',

@@ -16,6 +16,8 @@ import type { ContainerAddress } from './container-index.js';
 
 export const ROLE_ALIAS_LABEL = 'ec2metaproxy.RoleAlias';
 export const POLICY_LABEL = 'ec2metaproxy.Policy';
+/** Set by Docker on every swarm task container; ROLE_SESSION_KEY=Labels:com.docker.swarm.service.name reads it too. */
+export const SWARM_SERVICE_LABEL = 'com.docker.swarm.service.name';
 
 /** The parts of the engine's container JSON we read (list and inspect answers; any part may be missing). */
 export interface EndpointJson {
@@ -124,6 +126,8 @@ export function containerWorkload(container: ContainerJson, rules: WorkloadRules
   };
   const hostname = fullHostname(container);
   if (hostname !== undefined) workload.hostname = hostname;
+  const service = present(labels[SWARM_SERVICE_LABEL]);
+  if (service !== undefined) workload.service = service;
   if (role !== undefined) workload.role = role;
   return { workload, warnings };
 }
