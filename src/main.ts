@@ -25,7 +25,6 @@ import { loadTokenKey } from './tokens/token-key.js';
 import { createRequestHandler } from './server/handler.js';
 import { applyServerLimits, serverOptions, type ServerLimits } from './server/limits.js';
 import { listen } from './server/node-http.js';
-import { credentialsBody } from './server/responses.js';
 import { silentLogger, type Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import { createMetrics, type MetricsSetup } from './observability/setup.js';
@@ -170,7 +169,6 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
     refreshBeforeExpiryMs: config.refreshBeforeExpiryMs,
     metrics,
     logger,
-    serialize: credentialsBody,
   });
 
   const { sources, docker } = await identitySources(config, deps, logger, metrics, clock);

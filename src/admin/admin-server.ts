@@ -24,8 +24,6 @@ export interface AdminServerOptions {
   /** `host:port`. */
   listen: string;
   registry: Registry;
-  /** Liveness beyond "the event loop answers"; false → 503. */
-  health?: () => boolean;
   readiness: () => Readiness;
   status: () => StatusReport;
   logger: Logger;
@@ -42,11 +40,12 @@ const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 const TEXT_HEADERS = { 'content-type': 'text/plain; charset=utf-8' } as const;
 
 export function createAdminServer(options: AdminServerOptions): AdminServer {
-  const { listen: listenAddress, registry, health = () => true, readiness, status, logger } = options;
+  const { listen: listenAddress, registry, readiness, status, logger } = options;
   const metrics = metricsHandler(registry, logger);
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
-    '/healthz': (req, res) => (health() ? writeAnswer(req, res, 200, TEXT_HEADERS, 'ok\n') : writeAnswer(req, res, 503, TEXT_HEADERS, 'unhealthy\n')),
+    // Liveness is "the event loop answers"; whether the proxy can serve is /readyz's question.
+    '/healthz': (req, res) => writeAnswer(req, res, 200, TEXT_HEADERS, 'ok\n'),
     '/readyz': (req, res) => {
       const result = readiness();
       writeAnswer(req, res, result.ready ? 200 : 503, JSON_HEADERS, JSON.stringify(result) + '\n');

@@ -45,7 +45,6 @@ export interface CredentialCacheOptions {
   maxBackoffMs?: number;
   metrics: Metrics;
   logger: Logger;
-  serialize?: (credentials: AwsCredentials, lastUpdated: Date) => Buffer;
 }
 
 export type EntryState = 'fetching' | 'fresh' | 'backing-off' | 'parked' | 'expired';
@@ -93,14 +92,12 @@ export class CredentialCache {
   private readonly slots = new Map<string, Slot>();
   /** Requests are immutable and long-lived (one per workload), so their key is computed once. */
   private readonly keys = new WeakMap<AssumeRoleRequest, string>();
-  private readonly serialize: (credentials: AwsCredentials, lastUpdated: Date) => Buffer;
   private readonly jitterMs: number;
   private readonly minBackoffMs: number;
   private readonly maxBackoffMs: number;
   private closed = false;
 
   constructor(private readonly options: CredentialCacheOptions) {
-    this.serialize = options.serialize ?? credentialsBody;
     this.jitterMs = options.refreshJitterMs ?? DEFAULT_REFRESH_JITTER_MS;
     this.minBackoffMs = options.minBackoffMs ?? DEFAULT_MIN_BACKOFF_MS;
     this.maxBackoffMs = options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
@@ -253,7 +250,7 @@ export class CredentialCache {
     this.options.metrics.stsCall('success', (now - started) / 1000);
     slot.inflight = undefined;
     const lastUpdated = new Date(now);
-    const entry: CachedCredentials = { key: slot.key, credentials, lastUpdated, expiresAt, body: this.serialize(credentials, lastUpdated) };
+    const entry: CachedCredentials = { key: slot.key, credentials, lastUpdated, expiresAt, body: credentialsBody(credentials, lastUpdated) };
     slot.current = entry;
     slot.lifetimeMs = expiresAt - now;
     if (slot.failures > 0) {

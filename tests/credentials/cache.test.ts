@@ -28,7 +28,6 @@ function setup(options: Partial<CredentialCacheOptions> = {}) {
     refreshBeforeExpiryMs: DEFAULT_THRESHOLD_MS,
     metrics,
     logger: silentLogger,
-    serialize: credentialsBody,
     ...options,
   });
   return { clock, sts, metrics, cache };

@@ -45,9 +45,8 @@ export interface DockerSourceOptions {
   copyEnv?: readonly string[];
   /** Time limit of one list or inspect call (default 10 s). */
   requestTimeoutMs?: number;
-  /** Reconnect backoff bounds (default 250 ms doubling up to 30 s). */
+  /** First reconnect delay (default 250 ms), doubling up to RECONNECT_MAX_MS. */
   reconnectMinMs?: number;
-  reconnectMaxMs?: number;
 }
 
 export interface DockerStatus {
@@ -69,6 +68,8 @@ const CONTAINER_ACTIONS = ['start', 'die', 'destroy', 'rename', 'update'];
 // Network create/destroy change which addresses are worth waiting for on a miss.
 const NETWORK_ACTIONS = ['connect', 'disconnect', 'create', 'destroy'];
 const INSPECT_CONCURRENCY = 16;
+/** Longest wait between reconnect attempts while the engine is unreachable. */
+const RECONNECT_MAX_MS = 30_000;
 
 export class DockerSource implements IdentitySource {
   readonly name = 'docker';
@@ -80,7 +81,6 @@ export class DockerSource implements IdentitySource {
   private readonly missWaitMs: number;
   private readonly requestTimeoutMs: number;
   private readonly reconnectMinMs: number;
-  private readonly reconnectMaxMs: number;
   private readonly rules: WorkloadRules;
   private readonly index = new ContainerIndex();
   private subnets = new DockerSubnets();
@@ -110,7 +110,6 @@ export class DockerSource implements IdentitySource {
     this.missWaitMs = options.missWaitMs ?? 1000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.reconnectMinMs = options.reconnectMinMs ?? 250;
-    this.reconnectMaxMs = options.reconnectMaxMs ?? 30_000;
     this.rules = {
       aliasToArn: options.aliasToArn ?? {},
       keepEnv: envToKeep(options.roleSessionKey, options.copyEnv),
@@ -213,7 +212,7 @@ export class DockerSource implements IdentitySource {
     if (this.closed) return;
     this.connected = false;
     this.lastError = why;
-    const delay = jitteredBackoffMs(this.reconnectAttempt, this.reconnectMinMs, this.reconnectMaxMs, this.random);
+    const delay = jitteredBackoffMs(this.reconnectAttempt, this.reconnectMinMs, RECONNECT_MAX_MS, this.random);
     this.reconnectAttempt += 1;
     this.logger.warn(
       { reason: why, retryInMs: Math.round(delay), containers: this.index.containers },
