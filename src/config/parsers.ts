@@ -3,7 +3,9 @@
 // The caller turns a failure into the one-line error `NAME: expected <expected>, got "<raw>"`.
 import { isIP } from 'node:net';
 import { formatDuration, parseGoDuration } from './duration.js';
+import { DOCKER_URL_FORMS, parseDockerEndpoint } from './docker-endpoint.js';
 import { compactPolicyOr, type PolicyRefusal } from '../identity/role-binding.js';
+import { isAccountId } from '../roles/spec.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; detail?: string };
 export interface Parser<T> {
@@ -66,7 +68,7 @@ export function matching(pattern: RegExp, expected: string): Parser<string> {
   return fromString(expected, (t) => (pattern.test(t) ? t : undefined));
 }
 
-export const accountId = matching(/^\d{12}$/, 'a 12-digit AWS account id');
+export const accountId = fromString('a 12-digit AWS account id', (t) => (isAccountId(t) ? t : undefined));
 export const region = matching(/^[a-z]{2,}(-[a-z]+)+-\d+$/, 'an AWS region such as us-east-1');
 // Prefixes as roles/session-name.ts reads them (any case, Label: too); a name must follow.
 export const roleSessionKey = matching(/^(?!(env|labels?):\s*$)\S(.*\S)?$/i, 'Env:NAME, Labels:NAME or NAME');
@@ -92,17 +94,11 @@ export const httpUrl = fromString('an http:// or https:// URL', (t) => {
   return t.replace(/\/+$/, '');
 });
 
-const DOCKER_SCHEMES = ['unix:', 'tcp:', 'http:', 'https:'];
-export const dockerUrl = fromString('unix:///PATH, tcp://HOST:PORT or http(s)://HOST:PORT', (t) => {
-  const scheme = t.slice(0, t.indexOf(':') + 1);
-  if (!DOCKER_SCHEMES.includes(scheme)) return undefined;
-  if (scheme === 'unix:') {
-    // lyft's default `unix://var/run/docker.sock` means the absolute path /var/run/docker.sock.
-    const path = t.slice('unix://'.length).replace(/^\/*/, '/');
-    return t.startsWith('unix://') && path.length > 1 ? `unix://${path}` : undefined;
-  }
-  const url = URL.canParse(t) ? new URL(t) : undefined;
-  return url && url.hostname !== '' ? t : undefined;
+/** Kept as given, except that a socket is always written `unix:///absolute/path`. */
+export const dockerUrl = fromString(DOCKER_URL_FORMS, (t) => {
+  const endpoint = parseDockerEndpoint(t);
+  if (endpoint === undefined) return undefined;
+  return 'socketPath' in endpoint ? `unix://${endpoint.socketPath}` : t;
 });
 
 export const regex: Parser<RegExp> = {

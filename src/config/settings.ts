@@ -5,6 +5,7 @@
 import type { Config } from './types.js';
 import * as p from './parsers.js';
 import { pathPatternProblem } from '../server/path-patterns.js';
+import { isAccountId, isRoleArn } from '../roles/spec.js';
 
 export interface Setting {
   field: keyof Config;
@@ -26,7 +27,6 @@ export interface Setting {
   description: string;
 }
 
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 const MINUTE = 60_000;
 
 /** Typed constructor: the parser and default must fit the field they set. */
@@ -79,10 +79,10 @@ export const settings: readonly Setting[] = [
   row('defaultAccountId', { env: ['DEFAULT_ACCOUNT_ID'], flag: 'default-account-id', valueName: 'ID', fileKeys: ['defaultAccountId'],
     parser: p.accountId, description: 'Account of role names without one; unset: looked up with iam:GetRole.' }),
   row('accountMap', { env: ['AWS_ACCOUNT_MAP'], flag: 'aws-account-map', valueName: 'JSON', fileKeys: ['awsAccountMap'],
-    parser: p.jsonMap('a JSON object of alias → 12-digit account id', (v) => typeof v === 'string' && /^\d{12}$/.test(v)),
+    parser: p.jsonMap('a JSON object of alias → 12-digit account id', (v) => typeof v === 'string' && isAccountId(v)),
     default: {}, defaultText: '{}', description: 'Account aliases for role specs such as role@alias.' }),
   row('aliasToArn', { env: [], fileKeys: ['aliasToArn', 'aliasToARN'],
-    parser: p.jsonMap('a JSON object of alias → role ARN', (v) => typeof v === 'string' && ROLE_ARN.test(v)),
+    parser: p.jsonMap('a JSON object of alias → role ARN', (v) => typeof v === 'string' && isRoleArn(v)),
     default: {}, defaultText: '{}', description: 'ec2metaproxy role aliases (label ec2metaproxy.RoleAlias).' }),
   row('defaultAlias', { env: [], flag: 'default-alias', valueName: 'ALIAS', fileKeys: ['defaultAlias'], parser: p.text(),
     description: 'ec2metaproxy: the aliasToARN entry used for callers without a role.' }),

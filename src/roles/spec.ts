@@ -33,6 +33,16 @@ export function isAccountId(text: string): boolean {
   return ACCOUNT_ID.test(text);
 }
 
+/** A role ARN as `parseRoleSpec` takes it: any partition, a 12-digit account, IAM's path and name rules. */
+export function isRoleArn(text: string): boolean {
+  try {
+    return text.startsWith('arn:') && parseArn(text, text).kind === 'arn';
+  } catch (error) {
+    if (error instanceof RoleSpecError) return false;
+    throw error;
+  }
+}
+
 export function parseRoleSpec(spec: string): RoleSpec {
   const text = spec.trim();
   if (text === '') throw new RoleSpecError(spec, 'empty');

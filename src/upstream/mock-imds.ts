@@ -5,6 +5,7 @@ import { systemClock, type Clock } from '../credentials/types.js';
 import type { MetadataBackend } from './backend.js';
 import { reply, replyNotFound } from './answers.js';
 import { imdsJson, imdsTimestamp } from '../server/responses.js';
+import { partitionOfRegion } from '../roles/resolver.js';
 
 export interface MockImdsOptions {
   /** MOCKED_INSTANCE_ID. */
@@ -35,11 +36,14 @@ type Tree = { [name: string]: string | Tree | typeof PROXY_OWNED };
 
 type Answer = { kind: 'text'; body: Buffer } | { kind: 'redirect' };
 
-function partitionOf(region: string): { partition: string; domain: string } {
-  if (region.startsWith('cn-')) return { partition: 'aws-cn', domain: 'amazonaws.com.cn' };
-  if (region.startsWith('us-gov-')) return { partition: 'aws-us-gov', domain: 'amazonaws.com' };
-  return { partition: 'aws', domain: 'amazonaws.com' };
-}
+/** Each partition's DNS suffix, as `services/domain` answers it; the partition comes from the roles module. */
+const SERVICES_DOMAIN: Readonly<Record<string, string>> = {
+  'aws-cn': 'amazonaws.com.cn',
+  'aws-iso': 'c2s.ic.gov',
+  'aws-iso-b': 'sc2s.sgov.gov',
+  'aws-iso-e': 'cloud.adc-e.uk',
+  'aws-iso-f': 'csp.hci.ic.gov',
+};
 
 function buildTree(options: MockImdsOptions): Tree {
   const region = options.region ?? 'us-east-1';
@@ -54,7 +58,8 @@ function buildTree(options: MockImdsOptions): Tree {
   // EC2's private DNS names: us-east-1 uses ec2.internal, every other region <region>.compute.internal.
   const domain = region === 'us-east-1' ? 'ec2.internal' : `${region}.compute.internal`;
   const hostname = `ip-${localIpv4.replaceAll('.', '-')}.${domain}`;
-  const { partition, domain: servicesDomain } = partitionOf(region);
+  const partition = partitionOfRegion(region);
+  const servicesDomain = SERVICES_DOMAIN[partition] ?? 'amazonaws.com';
 
   return {
     dynamic: {

@@ -4,6 +4,7 @@
 import type { Clock } from '../credentials/types.js';
 import type { Logger } from '../observability/logger.js';
 import { MAX_TOKEN_TTL_SECONDS } from '../tokens/protocol.js';
+import { backoffMs } from '../backoff.js';
 
 export type TokenFetchResult = { kind: 'token'; token: string; ttlSeconds: number } | { kind: 'refused'; reason: string };
 
@@ -65,7 +66,7 @@ export function createUpstreamTokens(options: UpstreamTokenOptions): UpstreamTok
       return;
     }
     failures += 1;
-    const delayMs = Math.min(retryDelayMs * 2 ** (failures - 1), maxRetryDelayMs);
+    const delayMs = backoffMs(failures - 1, retryDelayMs, maxRetryDelayMs);
     retryAt = clock.now() + delayMs;
     const log = failures === 1 ? logger.warn.bind(logger) : logger.debug.bind(logger);
     log({ reason: result.reason, retryInSeconds: delayMs / 1000 }, 'upstream IMDS token unavailable; sending IMDSv1 requests');

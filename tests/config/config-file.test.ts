@@ -102,6 +102,17 @@ test('file problems: unknown keys, bad values, listen conflicts, bad aliasToARN'
   assert.deepEqual(errors({ aliasToArn: { a: DB_ARN }, aliasToARN: { b: DB_ARN } }).length, 1, 'two spellings that disagree');
 });
 
+// aliasToARN entries are checked with the role-spec grammar the resolver uses, so start-up refuses what a
+// request would later fail on (a name over IAM's 64 characters) and accepts what IAM allows in a path.
+test('aliasToARN values follow IAM\'s role ARN rules', () => {
+  const long = `arn:aws:iam::000000000000:role/${'n'.repeat(65)}`;
+  assert.deepEqual(errors({ aliasToARN: { db: long } }), [`--config ${FILE}: aliasToARN: expected a JSON object of alias → role ARN: "db" → ${JSON.stringify(long)}`]);
+  const pathWithBang = 'arn:aws:iam::000000000000:role/team!a/db';
+  assert.deepEqual(load({ aliasToARN: { db: pathWithBang } }).aliasToArn, { db: pathWithBang });
+  assert.deepEqual(load({ aliasToARN: { gov: 'arn:aws-us-gov:iam::000000000000:role/db' } }).aliasToArn, { gov: 'arn:aws-us-gov:iam::000000000000:role/db' });
+  assert.equal(errors({ aliasToARN: { db: 'arn:aws-:iam::000000000000:role/db' } }).length, 1, 'a partition must be aws or aws-<word>');
+});
+
 test('the file itself: unreadable, not JSON, not an object', () => {
   assert.deepEqual(errorsOf({ argv: ['-c', '/x.json'] }), ['-c /x.json: cannot read file: ENOENT']);
   assert.deepEqual(errorsOf({ argv: ['-c', FILE], files: { [FILE]: '[]' } }), [`-c ${FILE}: expected a JSON object`]);

@@ -41,6 +41,7 @@ test('exact lines for invalid environment values', () => {
     [{ ROLE_SESSION_DURATION: '600' }, 'ROLE_SESSION_DURATION: expected an integer 900-43200, got "600"'],
     [{ ROLE_SESSION_KEY: 'Labels:' }, 'ROLE_SESSION_KEY: expected Env:NAME, Labels:NAME or NAME, got "Labels:"'],
     [{ DOCKER_URL: 'ssh://host' }, 'DOCKER_URL: expected unix:///PATH, tcp://HOST:PORT or http(s)://HOST:PORT, got "ssh://host"'],
+    [{ DOCKER_URL: 'tcp://docker:2375/api' }, 'DOCKER_URL: expected unix:///PATH, tcp://HOST:PORT or http(s)://HOST:PORT, got "tcp://docker:2375/api"'],
     [{ DOCKER_HOST: 'unix://' }, 'DOCKER_HOST: expected unix:///PATH, tcp://HOST:PORT or http(s)://HOST:PORT, got "unix://"'],
     [{ DENY_PATHS: '/ok,user-data' }, 'DENY_PATHS: expected comma-separated path patterns such as /*/user-data or /latest/meta-data/tags/**: "user-data" must start with /'],
   ];

@@ -128,6 +128,13 @@ test('docker URL: lyft\'s unix://var/run/docker.sock means the absolute path', (
   assert.equal(config({ env: { DOCKER_HOST: 'http://127.0.0.1:2375' } }).dockerUrl, 'http://127.0.0.1:2375');
 });
 
+// The settings and the Docker client read DOCKER_URL with one parser: a bare socket path (which the client
+// always took) is accepted at start-up; a URL with a path, which the client never took, is refused (errors.test.ts).
+test('docker URL: a bare socket path is a unix socket', () => {
+  assert.equal(config({ env: { DOCKER_URL: '/run/user/1000/docker.sock' } }).dockerUrl, 'unix:///run/user/1000/docker.sock');
+  assert.equal(config({ env: { DOCKER_URL: 'tcp://[::1]:2375' } }).dockerUrl, 'tcp://[::1]:2375');
+});
+
 test('listen addresses: IPv6 hosts, and port 0 for "any free port"', () => {
   assert.equal(config({ env: { HOST: '::' } }).host, '::');
   assert.equal(config({ env: { HOST: 'localhost' } }).host, 'localhost');

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { request } from 'undici';
 import { createMockImds, IMDS_VERSIONS, type MockImdsOptions } from '../../src/upstream/mock-imds.js';
 import { manualClock, mount } from './harness.js';
+import { partitionOfRegion } from '../../src/roles/resolver.js';
 
 async function setup(t: TestContext, options: MockImdsOptions = {}) {
   const backend = createMockImds({ clock: manualClock(Date.UTC(2030, 0, 2, 3, 4, 5, 678)), ...options });
@@ -106,6 +107,22 @@ test('China regions get their own partition and service domain', async (t) => {
   const { call } = await setup(t, { region: 'cn-north-1' });
   assert.equal((await call('/latest/meta-data/services/domain')).text, 'amazonaws.com.cn');
   assert.equal((await call('/latest/meta-data/services/partition')).text, 'aws-cn');
+});
+
+// The mock used to know only cn- and us-gov-; it now shares the role resolver's partition rule, so the
+// partition it reports is the one role ARNs are built with.
+test('GovCloud and isolated regions get the partition role ARNs are built with', async (t) => {
+  const cases = [
+    ['us-gov-west-1', 'aws-us-gov', 'amazonaws.com'],
+    ['us-iso-east-1', 'aws-iso', 'c2s.ic.gov'],
+    ['us-isob-east-1', 'aws-iso-b', 'sc2s.sgov.gov'],
+  ] as const;
+  for (const [region, partition, domain] of cases) {
+    assert.equal(partitionOfRegion(region), partition);
+    const { call } = await setup(t, { region });
+    assert.equal((await call('/latest/meta-data/services/partition')).text, partition, region);
+    assert.equal((await call('/latest/meta-data/services/domain')).text, domain, region);
+  }
 });
 
 test('the instance identity document has the documented keys in IMDS layout, consistent with meta-data', async (t) => {
