@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { createAdminServer, type AdminServer } from '../../src/admin/admin-server.js';
 import type { StatusReport } from '../../src/admin/status-report.js';
@@ -119,7 +120,6 @@ describe('metadataproxy status', () => {
 });
 
 describe('metadataproxy healthcheck (the image HEALTHCHECK)', () => {
-  let healthy = true;
   let admin: AdminServer;
   let address: string;
 
@@ -127,7 +127,6 @@ describe('metadataproxy healthcheck (the image HEALTHCHECK)', () => {
     admin = createAdminServer({
       listen: '127.0.0.1:0',
       registry: createPrometheusMetrics(workloadLabels([], [])).registry,
-      health: () => healthy,
       readiness: () => ({ ready: false, checks: {} }),
       status: () => report,
       logger: silentLogger,
@@ -138,12 +137,19 @@ describe('metadataproxy healthcheck (the image HEALTHCHECK)', () => {
 
   it('exits 0 while /healthz answers 200 (readiness does not matter), 1 once it answers 503', async () => {
     const { io, out, err } = captureIo();
-    healthy = true;
     assert.equal(await runHealthcheckCommand([], { ADMIN_LISTEN: address }, io), 0);
     assert.equal(out() + err(), '');
-    healthy = false;
-    assert.equal(await runHealthcheckCommand([], { ADMIN_LISTEN: address }, io), 1);
-    assert.equal(err(), `metadataproxy healthcheck: http://${address}/healthz answered 503\n`);
+    // The admin listener's /healthz is 200 while the process answers at all, so a 503 comes from a stand-in.
+    const unhealthy = createHttpServer((_req, res) => res.writeHead(503).end()).listen(0, '127.0.0.1');
+    await new Promise((resolve) => unhealthy.once('listening', resolve));
+    const unhealthyAt = `127.0.0.1:${(unhealthy.address() as AddressInfo).port}`;
+    try {
+      assert.equal(await runHealthcheckCommand([], { ADMIN_LISTEN: unhealthyAt }, io), 1);
+      assert.equal(err(), `metadataproxy healthcheck: http://${unhealthyAt}/healthz answered 503\n`);
+    } finally {
+      unhealthy.closeAllConnections();
+      await new Promise((resolve) => unhealthy.close(resolve));
+    }
   });
 
   it('exits 1 with one line when nothing listens', async () => {
