@@ -6,7 +6,8 @@ import type { AssumeRoleRequest } from '../../src/credentials/types.js';
 import { credentialsBody } from '../../src/server/responses.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { FakeClock, settle } from '../helpers/fake-clock.js';
-import { capturingLogger, CountingMetrics, ScriptedSts } from './doubles.js';
+import { recordingLogger } from '../helpers/recording-logger.js';
+import { CountingMetrics, ScriptedSts } from './doubles.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -171,7 +172,7 @@ describe('CredentialCache: refresh ahead of expiry', () => {
 
 describe('CredentialCache: STS failures', () => {
   it('keeps serving unexpired credentials while STS fails, retries with growing backoff, and recovers', async () => {
-    const { logger, lines } = capturingLogger();
+    const { logger, lines } = recordingLogger();
     const { cache, sts, clock, metrics } = setup({ random: () => 0.5, logger, minBackoffMs: 1_000, maxBackoffMs: 60_000 });
     const req = request();
     cache.retain(req);
@@ -260,7 +261,7 @@ describe('CredentialCache: STS failures', () => {
   });
 
   it('keeps secrets out of logs and status', async () => {
-    const { logger, lines } = capturingLogger();
+    const { logger, lines } = recordingLogger();
     const { cache, sts, clock } = setup({ logger });
     const req = request('web', { externalId: 'external-secret-id' });
     cache.retain(req);

@@ -1,7 +1,5 @@
 // In-memory stand-ins for the cache's collaborators: an STS that counts and can fail or hold its answers,
-// metrics that count, and a logger that keeps its lines.
-import pino from 'pino';
-import type { Logger } from '../../src/observability/logger.js';
+// and metrics that count.
 import { noopMetrics, type CacheEvent, type Metrics } from '../../src/observability/metrics.js';
 import type { AssumeRoleRequest, AwsCredentials, Clock, StsGateway } from '../../src/credentials/types.js';
 
@@ -62,10 +60,4 @@ export class CountingMetrics implements Metrics {
   stsCall(outcome: 'success' | 'failure'): void {
     this.stsCalls[outcome]++;
   }
-}
-
-export function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
-  return { logger, lines };
 }

@@ -36,6 +36,11 @@ export class FakeClock implements Clock {
     return this.timers.length;
   }
 
+  /** Delays of the timers still pending, from now, shortest first. */
+  pending(): number[] {
+    return this.timers.map((t) => t.at - this.time).sort((a, b) => a - b);
+  }
+
   /** Move time forward by `ms`, firing every timer that falls due on the way. */
   async advance(ms: number): Promise<void> {
     await this.advanceTo(this.time + ms);

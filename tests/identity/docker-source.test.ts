@@ -4,7 +4,10 @@ import { afterEach, describe, test } from 'node:test';
 import { DockerSource, type DockerSourceOptions } from '../../src/identity/docker/docker-source.js';
 import type { WorkloadEvent } from '../../src/identity/workload.js';
 import { DockerApiStub, stubContainer, type StubEvent } from '../helpers/docker-api-stub.js';
-import { eventually, FakeClock, recordingLogger, recordingMetrics, WARN } from './test-support.js';
+import { eventually } from '../helpers/eventually.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { recordingLogger, WARN } from '../helpers/recording-logger.js';
+import { recordingMetrics } from '../helpers/recording-metrics.js';
 
 const BRIDGE = { Id: 'net-bridge', Name: 'bridge', IPAM: { Config: [{ Subnet: '172.17.0.0/16', Gateway: '172.17.0.1' }, { Subnet: 'fd00::/64' }] } };
 const BACKEND = { Id: 'net-backend', Name: 'backend', IPAM: { Config: [{ Subnet: '172.18.0.0/16', Gateway: '172.18.0.1' }] } };
@@ -270,7 +273,7 @@ describe('DockerSource: misses', () => {
     const miss = h.source.resolveMiss('172.17.0.8');
     assert.ok(h.clock.pending().includes(800));
     await eventually(() => h.log.lines.some((l) => l.msg === 'Docker sync after a miss failed'), 'the resync failed');
-    h.clock.advance(800);
+    await h.clock.advance(800);
     assert.equal(await miss, undefined);
   });
 });
@@ -291,10 +294,10 @@ describe('DockerSource: losing Docker', () => {
 
     // Each failed attempt doubles the delay (random() = 1 → the full ceiling).
     assert.deepEqual(h.clock.pending(), [250]);
-    h.clock.advance(250);
+    await h.clock.advance(250);
     await eventually(() => h.clock.pending().length === 1, 'the next attempt is scheduled');
     assert.deepEqual(h.clock.pending(), [500]);
-    h.clock.advance(500);
+    await h.clock.advance(500);
     await eventually(() => h.clock.pending().length === 1, 'the next attempt is scheduled');
     assert.deepEqual(h.clock.pending(), [1000]);
 
@@ -302,7 +305,7 @@ describe('DockerSource: losing Docker', () => {
     h.stub.containers.delete('goes');
     h.stub.containers.set('new', stubContainer('new', { networks: onBridge('172.17.0.3') }));
     await h.stub.listen();
-    h.clock.advance(1000);
+    await h.clock.advance(1000);
     await eventually(() => h.source.isReady(), 'reconnected');
     assert.equal(h.source.lookup('172.17.0.3')?.name, 'new');
     assert.equal(h.source.lookup('172.17.0.2')?.name, 'stays');
@@ -341,7 +344,7 @@ describe('DockerSource: losing Docker', () => {
     assert.match(source.status().lastError ?? '', /ENOENT|ECONNREFUSED/);
     stub.containers.set('a', stubContainer('a', { networks: onBridge('172.17.0.2') }));
     await stub.listen();
-    clock.advance(clock.pending()[0]!);
+    await clock.advance(clock.pending()[0]!);
     await eventually(() => source.isReady(), 'connected');
     assert.equal(source.lookup('172.17.0.2')?.name, 'a');
   });

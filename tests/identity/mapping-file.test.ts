@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { MappingFileSource, parseRoleMapping, type WatchDirectory } from '../../src/identity/mapping-file.js';
 import type { WorkloadEvent } from '../../src/identity/workload.js';
-import { eventually, FakeClock, recordingLogger, WARN } from './test-support.js';
+import { eventually } from '../helpers/eventually.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { recordingLogger, WARN } from '../helpers/recording-logger.js';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
@@ -141,7 +143,7 @@ describe('MappingFileSource', () => {
     watcher.fire('roles.json');
     watcher.fire('other-file.json');
     assert.deepEqual(clock.pending(), [100]);
-    clock.advance(100);
+    await clock.advance(100);
     await eventually(() => changes.length === 4, 'the reload is reported');
     assert.deepEqual(changes.sort(), ['added 10.0.0.6 new', 'added 10.0.0.8 fresh', 'removed 10.0.0.5 app', 'removed 10.0.0.6 old']);
     assert.equal(source.lookup('10.0.0.5'), undefined);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ReverseDnsSource, type ContainerDirectory, type ReverseDnsOptions } from '../../src/identity/reverse-dns.js';
 import type { Workload, WorkloadEvent } from '../../src/identity/workload.js';
-import { FakeClock, recordingLogger, WARN } from './test-support.js';
+import { FakeClock } from '../helpers/fake-clock.js';
+import { recordingLogger, WARN } from '../helpers/recording-logger.js';
 
 function workload(id: string, hostname: string | undefined, role = `role-${id}`): Workload {
   return { id, name: id, source: 'docker', role: { spec: role }, ...(hostname === undefined ? {} : { hostname }) };
@@ -80,10 +81,10 @@ test('answers are cached, found and not found, and concurrent misses share one l
   await reverse.resolveMiss('10.0.0.9');
   assert.deepEqual(asked, ['10.0.0.5', '10.0.0.9']);
 
-  clock.advance(5_000);
+  await clock.advance(5_000);
   await reverse.resolveMiss('10.0.0.9');
   assert.equal(reverse.lookup('10.0.0.5'), web);
-  clock.advance(55_000);
+  await clock.advance(55_000);
   assert.equal(reverse.lookup('10.0.0.5'), undefined, 'expired');
   assert.deepEqual([...reverse.entries()], []);
   await reverse.resolveMiss('10.0.0.5');
@@ -127,7 +128,7 @@ test('an event drops only the answers it affects: answers for other containers, 
 
   // An address re-resolved to another container moves with its answer: removing the old one leaves it.
   containers.list.push(web);
-  clock.advance(60_000);
+  await clock.advance(60_000);
   ptr['10.0.0.7'] = ['web1'];
   assert.equal(await reverse.resolveMiss('10.0.0.7'), web);
   containers.emit({ type: 'removed', workload: api });

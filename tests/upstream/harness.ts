@@ -3,8 +3,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../src/credentials/types.js';
-import type { Metrics } from '../../src/observability/metrics.js';
-import { noopMetrics } from '../../src/observability/metrics.js';
 import type { MetadataBackend } from '../../src/upstream/backend.js';
 
 export interface Mounted {
@@ -55,16 +53,3 @@ export function manualClock(start = Date.UTC(2030, 0, 1)): Clock & { advance(ms:
   };
 }
 
-export function recordingMetrics(): Metrics & { upstreamStatuses: number[] } {
-  const upstreamStatuses: number[] = [];
-  return { ...noopMetrics, upstreamStatuses, upstream: (status) => void upstreamStatuses.push(status) };
-}
-
-/** Polls until `condition` holds; for effects that happen in the background (no timing is asserted). */
-export async function eventually(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}

@@ -7,7 +7,9 @@ import { request } from 'undici';
 import { silentLogger } from '../../src/observability/logger.js';
 import { createPassthrough, type PassthroughOptions } from '../../src/upstream/passthrough.js';
 import { assertNoHostSecretRequests, startImdsStub, type ImdsStubOptions } from '../helpers/imds-stub.js';
-import { eventually, manualClock, mount, recordingMetrics } from './harness.js';
+import { eventually } from '../helpers/eventually.js';
+import { recordingMetrics } from '../helpers/recording-metrics.js';
+import { manualClock, mount } from './harness.js';
 
 const SIX_HOURS = 6 * 3_600_000;
 

@@ -1,0 +1,32 @@
+// Metrics that keep what they were told: Docker events, resyncs, index sizes and upstream statuses.
+import { noopMetrics, type Metrics } from '../../src/observability/metrics.js';
+
+export interface RecordingMetrics extends Metrics {
+  events: string[];
+  resyncs: number;
+  sizes: Array<[string, number]>;
+  upstreamStatuses: number[];
+}
+
+export function recordingMetrics(): RecordingMetrics {
+  const metrics: RecordingMetrics = {
+    ...noopMetrics,
+    events: [],
+    resyncs: 0,
+    sizes: [],
+    upstreamStatuses: [],
+    dockerEvent(type) {
+      metrics.events.push(type);
+    },
+    dockerResync() {
+      metrics.resyncs += 1;
+    },
+    indexSize(source, size) {
+      metrics.sizes.push([source, size]);
+    },
+    upstream(status) {
+      metrics.upstreamStatuses.push(status);
+    },
+  };
+  return metrics;
+}
