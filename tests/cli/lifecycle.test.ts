@@ -68,7 +68,7 @@ test('SIGHUP applies an edited config file; a broken edit keeps the running sett
 
     writeFileSync(configFile, '{ broken');
     cli.child.kill('SIGHUP');
-    await new Promise((r) => setTimeout(r, 500));
+    for (let i = 0; i < 100 && !/SIGHUP: settings invalid/.test(cli.output()); i++) await new Promise((r) => setTimeout(r, 100));
     assert.match(cli.output(), /SIGHUP: settings invalid/);
     assert.equal((await requestFrom(cli.url, '127.0.0.4', CREDS)).body, 'second');
   } finally {

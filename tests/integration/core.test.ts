@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startHarness, TEST_ACCOUNT, type Harness } from '../helpers/proxy-harness.js';
 import { assertNoHostSecretRequests } from '../helpers/imds-stub.js';
+import { eventually } from '../helpers/eventually.js';
+import { recordingLogger } from '../helpers/recording-logger.js';
 
 const CREDS = '/latest/meta-data/iam/security-credentials/';
 
@@ -21,8 +23,10 @@ function parseCredentials(body: string) {
 
 describe('mapped callers', () => {
   let h: Harness;
+  const log = recordingLogger();
   before(async () => {
     h = await startHarness({
+      deps: { logger: log.logger },
       mappings: {
         '127.0.0.2': 'reader',
         '127.0.0.3': { name: 'writer', account_id: '210987654321', external_id: 'ext-123', session_name: 'writer session!', policy: { Version: '2012-10-17', Statement: [] } },
@@ -117,9 +121,12 @@ describe('mapped callers', () => {
     assert.equal((await h.get('127.0.0.5', CREDS)).body, 'newcomer');
     assert.equal((await h.get('127.0.0.3', CREDS)).status, 404, 'removed from the file');
 
+    // The refusal is the event that proves the broken edit was read: without it, "nothing changed" proves nothing.
+    const refusals = () => log.lines.filter((l) => l.msg === 'ROLE_MAPPING_FILE not reloaded; keeping the last good mapping').length;
+    const before = refusals();
     h.writeMappings({ '127.0.0.2': 'reader' } as never);
     await import('node:fs').then((fs) => fs.writeFileSync(h.mappingFile, '{ not json'));
-    await sleep(500);
+    await eventually(() => refusals() > before, 'the broken edit is read and refused');
     assert.equal((await h.get('127.0.0.5', CREDS)).body, 'newcomer', 'last good mapping kept');
   });
 });
