@@ -63,7 +63,7 @@ async function runProxy(argv: readonly string[]): Promise<void> {
   // Loaded only now, so a bad setting is reported without first loading the AWS SDK.
   const { startProxy } = await import('./main.js');
   let proxy = await startProxy(config, { logger });
-  logger.info(startupLine(config, proxy.sourceNames, { proxy: proxy.url, admin: proxy.adminAddress }));
+  logger.info(startupLine(config, proxy.sourceNames, { proxy: proxy.urls.join(', '), admin: proxy.adminAddress }));
   if (config.demo) process.stdout.write(demoInstructions(proxy.url) + '\n');
 
   let stopping = false;
@@ -107,7 +107,7 @@ async function runProxy(argv: readonly string[]): Promise<void> {
         logger.error({ err: error }, 'SIGHUP: the new settings do not start; back to the running ones');
         proxy = await startProxy(config, { logger });
       }
-      logger.info(startupLine(config, proxy.sourceNames, { proxy: proxy.url, admin: proxy.adminAddress }));
+      logger.info(startupLine(config, proxy.sourceNames, { proxy: proxy.urls.join(', '), admin: proxy.adminAddress }));
     }).catch((error: unknown) => logger.error({ err: error }, 'SIGHUP: reload failed'));
   });
 }

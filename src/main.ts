@@ -25,6 +25,8 @@ import { loadTokenKey } from './tokens/token-key.js';
 import { createRequestHandler } from './server/handler.js';
 import { applyServerLimits, serverOptions, type ServerLimits } from './server/limits.js';
 import { listen } from './server/node-http.js';
+import { splitHostList } from './config/parsers.js';
+import { urlHost } from './observability/address.js';
 import { silentLogger, type Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import { createMetrics, type MetricsSetup } from './observability/setup.js';
@@ -58,8 +60,10 @@ export interface ProxyDeps {
 }
 
 export interface RunningProxy {
-  /** `http://host:port` of the metadata listener. */
+  /** `http://host:port` of the (first) metadata listener. */
   url: string;
+  /** One per HOST address. */
+  urls: string[];
   port: number;
   /** `host:port` of the admin listener. */
   adminAddress: string;
@@ -218,8 +222,13 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
   const listener: http.RequestListener = config.enablePrometheus
     ? (req, res) => (req.url === '/metrics' ? serveMetrics(req, res) : handler(req, res))
     : handler;
-  const server = http.createServer(serverOptions(deps.serverLimits), listener);
-  applyServerLimits(server, deps.serverLimits);
+  // One server per HOST address (a dual-stack host may name its IPv4 and IPv6 bridge addresses).
+  const hosts = splitHostList(config.host);
+  const servers = hosts.map(() => {
+    const server = http.createServer(serverOptions(deps.serverLimits), listener);
+    applyServerLimits(server, deps.serverLimits);
+    return server;
+  });
 
   const admin = createAdminServer({
     listen: config.adminListen,
@@ -248,19 +257,23 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
   try {
     // Sources fail to start only on their settings (an unreadable or invalid mapping file).
     await identity.start().catch((error: unknown) => asSettingError(() => { throw error; }));
-    await listen(server, config.port, config.host);
+    // PORT=0 on several addresses: the first one picks the port, the others take the same.
+    await listen(servers[0]!, config.port, hosts[0]!);
+    const { port } = servers[0]!.address() as AddressInfo;
+    for (const [i, server] of servers.entries()) if (i > 0) await listen(server, port, hosts[i]!);
     adminAddress = await admin.start();
   } catch (error) {
     // A failed start (a port in use, say, on a SIGHUP restart) must not leave watchers and pools behind.
-    server.close();
+    for (const server of servers) server.close();
     await closeAll(closeables, logger);
     throw error;
   }
-  const { port } = server.address() as AddressInfo;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const { port } = servers[0]!.address() as AddressInfo;
+  const urls = hosts.map((host) => `http://${urlHost(host)}:${port}`);
 
   return {
-    url: `http://${host}:${port}`,
+    url: urls[0]!,
+    urls,
     port,
     adminAddress,
     sourceNames: identity.sources.map((s) => s.name),
@@ -270,6 +283,6 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
     async reload() {
       await Promise.all(identity.sources.map((s) => (s as { reload?: () => Promise<void> }).reload?.()));
     },
-    close: (drainTimeoutMs = 10_000) => gracefulShutdown([server, admin.server], closeables, logger, drainTimeoutMs),
+    close: (drainTimeoutMs = 10_000) => gracefulShutdown([...servers, admin.server], closeables, logger, drainTimeoutMs),
   };
 }

@@ -6,7 +6,7 @@ import { mustRun } from './exec.js';
 import type { DockerEngine } from './engine.js';
 
 export const BUSYBOX_IMAGE = 'mdp-busybox';
-const APPLETS = ['sh', 'wget', 'cat', 'sleep', 'echo', 'chroot', 'timeout', 'ip', 'hostname', 'ls'];
+const APPLETS = ['sh', 'wget', 'cat', 'sleep', 'echo', 'chroot', 'timeout', 'ip', 'hostname', 'ls', 'nc', 'tail'];
 
 export function findBusybox(): string {
   const found = ['/bin/busybox', '/usr/bin/busybox'].find((path) => existsSync(path));

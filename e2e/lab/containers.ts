@@ -35,10 +35,11 @@ function runOptions(spec: ContainerSpec): string[] {
   return [...options, ...(spec.options ?? [])];
 }
 
-export async function containerAddress(engine: DockerEngine, id: string): Promise<string> {
-  const format = '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}';
+/** The container's first IPv4 address, or with `ipv6` its first global IPv6 address. */
+export async function containerAddress(engine: DockerEngine, id: string, ipv6 = false): Promise<string> {
+  const format = `{{range .NetworkSettings.Networks}}{{.${ipv6 ? 'GlobalIPv6Address' : 'IPAddress'}}} {{end}}`;
   const [ip] = (await engine.docker(['inspect', '--format', format, id])).trim().split(/\s+/);
-  if (!ip) throw new Error(`container ${id} has no IPv4 address`);
+  if (!ip) throw new Error(`container ${id} has no ${ipv6 ? 'IPv6' : 'IPv4'} address`);
   return ip;
 }
 

@@ -7,6 +7,13 @@ import { logTail, startDaemon, type Daemon } from './daemons.js';
 import { dockerCliEnv, stopPid } from './teardown.js';
 import { unixGet } from './unix-http.js';
 
+export interface EngineOptions {
+  /** Containers keep running while dockerd is down, as on hosts configured with live-restore. */
+  liveRestore?: boolean;
+  /** dockerd --ipv6 --fixed-cidr-v6 SUBNET: default-bridge containers get an IPv6 address from it. */
+  ipv6Subnet?: string;
+}
+
 export class DockerEngine {
   readonly socketPath: string;
   readonly url: string;
@@ -15,8 +22,7 @@ export class DockerEngine {
   constructor(
     private readonly netns: string,
     private readonly dir: string,
-    /** Containers keep running while dockerd is down, as on hosts configured with live-restore. */
-    private readonly liveRestore = false,
+    private readonly options: EngineOptions = {},
   ) {
     this.socketPath = join(dir, 'docker.sock');
     this.url = `unix://${this.socketPath}`;
@@ -64,7 +70,8 @@ export class DockerEngine {
       // The lab namespace is ours alone: dockerd may manage its iptables and take 172.17.0.0/16.
       '--iptables=true',
       '--shutdown-timeout', '2',
-      ...(this.liveRestore ? ['--live-restore'] : []),
+      ...(this.options.liveRestore === true ? ['--live-restore'] : []),
+      ...(this.options.ipv6Subnet === undefined ? [] : ['--ipv6', '--fixed-cidr-v6', this.options.ipv6Subnet]),
     ]);
     this.dockerd = daemon;
     await waitFor('dockerd to answer /_ping', async () => {

@@ -10,7 +10,7 @@ import { DockerEngine } from './engine.js';
 import { importBusyboxImage } from './busybox-image.js';
 import { LAB_PREFIX, LAB_ROOT, destroyLab, sweepStaleLabs, writeOwner } from './teardown.js';
 import { LabAgent } from './agent-client.js';
-import { LabProxy, PROXY_PORT } from './proxy.js';
+import { LabProxy, PROXY_CLI, PROXY_PORT } from './proxy.js';
 import { logTail } from './daemons.js';
 
 const liveLabs = new Map<string, string>();
@@ -40,6 +40,8 @@ export interface Lab {
   engine: DockerEngine;
   /** The docker0 address inside the namespace: where the proxy listens. */
   gateway: string;
+  /** docker0's IPv6 address, with `ipv6`: where the proxy listens too. */
+  gateway6?: string;
   agent: LabAgent;
   proxy: LabProxy;
   /** Runs a test body; if it fails, the error carries the end of the proxy's and dockerd's logs. */
@@ -51,11 +53,16 @@ async function inNamespace(name: string, command: string, args: readonly string[
   return mustRun('nsenter', [`--net=/run/netns/${name}`, command, ...args]);
 }
 
-async function bridgeAddress(name: string): Promise<string> {
-  const out = await mustRun('ip', ['-n', name, '-4', '-o', 'addr', 'show', 'dev', 'docker0']);
-  const match = /inet (\d+\.\d+\.\d+\.\d+)\//.exec(out);
-  if (!match?.[1]) throw new Error(`docker0 has no IPv4 address in ${name}: ${out}`);
+async function bridgeAddress(name: string, family: '4' | '6'): Promise<string> {
+  const out = await mustRun('ip', ['-n', name, `-${family}`, '-o', 'addr', 'show', 'dev', 'docker0', 'scope', 'global']);
+  const match = /inet6? ([0-9a-f.:]+)\//.exec(out);
+  if (!match?.[1]) throw new Error(`docker0 has no IPv${family} address in ${name}: ${out}`);
   return match[1];
+}
+
+/** Duplicate address detection would keep docker0's IPv6 address "tentative" (unusable) for a while. */
+async function skipDuplicateAddressDetection(name: string): Promise<void> {
+  for (const scope of ['all', 'default']) await inNamespace(name, 'sysctl', ['-qw', `net.ipv6.conf.${scope}.accept_dad=0`]);
 }
 
 /** The production rule, for the default bridge and for user-defined bridges (br-…). */
@@ -68,10 +75,23 @@ async function addMetadataRedirect(name: string, gateway: string): Promise<void>
   }
 }
 
+/** `metadataproxy iptables --apply --ipv6` as an operator runs it: the IPv4 and ip6tables rules for docker0. */
+async function applyProductRules(name: string, hosts: readonly string[]): Promise<void> {
+  const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOST: hosts.join(','), PORT: String(PROXY_PORT) };
+  await mustRun('nsenter', [`--net=/run/netns/${name}`, process.execPath, PROXY_CLI, 'iptables', '--apply', '--ipv6', '--interface', 'docker0'], { env });
+}
+
 export interface LabOptions {
   /** dockerd --live-restore: containers survive a daemon restart. */
   liveRestore?: boolean;
+  /**
+   * dockerd --ipv6 on the ULA prefix LAB_IPV6_SUBNET; the ip6tables rules come from the product's own
+   * `metadataproxy iptables --apply --ipv6`, and the proxy listens on both bridge addresses.
+   */
+  ipv6?: boolean;
 }
+
+export const LAB_IPV6_SUBNET = 'fd00:d0c::/64';
 
 export async function createLab(options: LabOptions = {}): Promise<Lab> {
   sweepStaleLabs();
@@ -90,13 +110,17 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
   try {
     await mustRun('ip', ['netns', 'add', name]);
     await mustRun('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
-    const engine = new DockerEngine(name, dir, options.liveRestore);
+    if (options.ipv6 === true) await skipDuplicateAddressDetection(name);
+    const ipv6Subnet = options.ipv6 === true ? LAB_IPV6_SUBNET : undefined;
+    const engine = new DockerEngine(name, dir, { liveRestore: options.liveRestore, ipv6Subnet });
     await engine.start();
-    const gateway = await bridgeAddress(name);
+    const gateway = await bridgeAddress(name, '4');
+    const gateway6 = ipv6Subnet === undefined ? undefined : await bridgeAddress(name, '6');
     await importBusyboxImage(engine, dir);
     await addMetadataRedirect(name, gateway);
+    if (gateway6 !== undefined) await applyProductRules(name, [gateway, gateway6]);
     const agent = await LabAgent.start(name, dir);
-    const proxy = new LabProxy({ netns: name, dir, gateway, dockerUrl: engine.url, agent });
+    const proxy = new LabProxy({ netns: name, dir, gateway, gateway6, dockerUrl: engine.url, agent });
     const withLogs = async (body: () => Promise<void>): Promise<void> => {
       try {
         await body();
@@ -107,7 +131,7 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
         throw error;
       }
     };
-    return { name, dir, engine, gateway, agent, proxy, withLogs, destroy };
+    return { name, dir, engine, gateway, ...(gateway6 === undefined ? {} : { gateway6 }), agent, proxy, withLogs, destroy };
   } catch (error) {
     destroy();
     throw error;

@@ -14,7 +14,7 @@ export const TEST_ACCOUNT = '123456789012';
 export const PROXY_PORT = 8080;
 export const ADMIN_PORT = 8001;
 
-const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
+export const PROXY_CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
 
 export interface ProxyOptions {
   /** Settings on top of the lab's (see `labEnvironment`). */
@@ -27,6 +27,8 @@ export interface LabProxyContext {
   netns: string;
   dir: string;
   gateway: string;
+  /** With it, the proxy listens on both bridge addresses (HOST as a list). */
+  gateway6?: string;
   dockerUrl: string;
   agent: LabAgent;
 }
@@ -36,7 +38,7 @@ function labEnvironment(lab: LabProxyContext): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
     HOME: lab.dir, // no ~/.aws of the machine's user
-    HOST: lab.gateway,
+    HOST: lab.gateway6 === undefined ? lab.gateway : `${lab.gateway},${lab.gateway6}`,
     PORT: String(PROXY_PORT),
     ADMIN_LISTEN: `127.0.0.1:${ADMIN_PORT}`,
     DOCKER_URL: lab.dockerUrl,
@@ -67,7 +69,7 @@ export class LabProxy {
   /** Starts the proxy and waits until its admin listener reports it ready (index synced, config loaded). */
   async start(options: ProxyOptions = {}): Promise<void> {
     if (this.daemon) throw new Error('proxy already running');
-    const args = [CLI];
+    const args = [PROXY_CLI];
     if (options.configFile) {
       const file = join(this.lab.dir, 'proxy-config.json');
       writeFileSync(file, JSON.stringify(options.configFile));

@@ -1,24 +1,32 @@
 // The firewall rules the proxy needs, as data: which rules, in which order, and why. Deciding them is
 // kept apart from running iptables so each choice can be checked directly.
 //
-// nat PREROUTING, per container interface: IMDS traffic (169.254.169.254:80) → the proxy.
-// filter INPUT, at the top, in this order:
+// nat PREROUTING, per container interface: IMDS traffic (169.254.169.254:80) → the proxy; with --ipv6
+// also IMDS's IPv6 address (fd00:ec2::254:80) → the proxy, with ip6tables.
+// filter INPUT, at the top, in this order (for each family):
 //   accept the proxy port from each container interface and from lo,
 //   drop the proxy port from everywhere else (other hosts on the network),
 //   with route_localnet only: drop whatever else a container interface sends to 127.0.0.0/8, because
 //   that setting would otherwise let containers reach loopback-only services such as the admin listener.
 
 export const IMDS_ADDRESS = '169.254.169.254';
+/** What Nitro instances answer IMDS on over IPv6 (SDKs: AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE=IPv6). */
+export const IMDS_ADDRESS_V6 = 'fd00:ec2::254';
+
+export type Family = 'ipv4' | 'ipv6';
 
 export interface Rule {
+  /** ipv4: iptables; ipv6: ip6tables. */
+  family: Family;
   table: 'nat' | 'filter';
   chain: 'PREROUTING' | 'INPUT';
   spec: readonly string[];
 }
 
 export interface Target {
+  family: Family;
   interface: string;
-  /** IPv4 address the DNAT sends to. */
+  /** Address the DNAT sends to. */
   address: string;
   /** sysctl to set first (route_localnet), if any. */
   sysctl?: string;
@@ -30,28 +38,33 @@ export interface Plan {
   sysctls: string[];
   /** Appended when missing. */
   nat: Rule[];
-  /** Kept together at the top of INPUT, in this order. */
+  /** Kept together at the top of INPUT, in this order, one block per family. */
   filter: Rule[];
 }
 
 export interface PlanInput {
   interfaces: readonly string[];
   port: number;
-  /** The proxy's listen address (HOST), to warn when it does not listen on the DNAT target. */
-  listenHost: string;
+  /** The proxy's listen addresses (HOST), to warn when none is the DNAT target. */
+  listenHosts: readonly string[];
   /** Explicit DNAT target (--to). */
   to?: string;
   routeLocalnet: boolean;
+  /** The IPv6 rules as well (--ipv6), to `to6` or each interface's own global IPv6 address. */
+  ipv6?: boolean;
+  to6?: string;
 }
 
 export const isWildcard = (iface: string): boolean => iface.endsWith('+');
 export const isLoopback = (address: string): boolean => address.startsWith('127.');
 
+type Chosen = { targets: Target[]; notes: string[] } | { error: string };
+
 /**
- * How each interface's traffic reaches the proxy. `addressOf` gives an interface's own IPv4 address.
+ * How each interface's traffic reaches the proxy. `addressOf` gives an interface's own address of a family.
  * Returns an error line when the choice cannot be made safely.
  */
-export function chooseTargets(input: PlanInput, addressOf: (iface: string) => string | undefined): { targets: Target[]; notes: string[] } | { error: string } {
+export function chooseTargets(input: PlanInput, addressOf: (iface: string, family: Family) => string | undefined): Chosen {
   const { port, to, routeLocalnet } = input;
   const targets: Target[] = [];
   const notes: string[] = [];
@@ -62,7 +75,7 @@ export function chooseTargets(input: PlanInput, addressOf: (iface: string) => st
       // `all` covers those (the kernel ORs it with each interface's own value).
       const scope = isWildcard(iface) ? 'all' : iface;
       const sysctl = `net.ipv4.conf.${scope}.route_localnet=1`;
-      targets.push({ interface: iface, address, sysctl });
+      targets.push({ family: 'ipv4', interface: iface, address, sysctl });
       notes.push(
         `${iface}: DNAT to ${address}:${port} with ${sysctl}: without it the kernel drops packets from ${iface} to 127.0.0.0/8. ` +
           `Everything else ${iface} sends to 127.0.0.0/8 is dropped, so loopback-only services (the admin listener) stay out of reach.`,
@@ -73,7 +86,7 @@ export function chooseTargets(input: PlanInput, addressOf: (iface: string) => st
       if (isLoopback(to)) {
         return { error: `--to ${to}: a DNAT to loopback is dropped unless route_localnet=1 on ${iface}; add --route-localnet, or target an address of this host such as the bridge's` };
       }
-      targets.push({ interface: iface, address: to });
+      targets.push({ family: 'ipv4', interface: iface, address: to });
       notes.push(`${iface}: DNAT to ${to}:${port} (--to); the proxy must listen on that address.`);
       continue;
     }
@@ -82,37 +95,85 @@ export function chooseTargets(input: PlanInput, addressOf: (iface: string) => st
         error: `--interface ${iface}: a wildcard matches bridges with different addresses; give --to ADDR (an address the proxy listens on, e.g. docker0's) or --route-localnet`,
       };
     }
-    const address = addressOf(iface);
+    const address = addressOf(iface, 'ipv4');
     if (address === undefined) return { error: `--interface ${iface}: no IPv4 address found on it (ip -4 addr show dev ${iface}); is the name right and the bridge up?` };
-    targets.push({ interface: iface, address });
+    targets.push({ family: 'ipv4', interface: iface, address });
     notes.push(
       `${iface}: DNAT to ${address}:${port}, ${iface}'s own address (a DNAT to 127.0.0.1 would be dropped unless route_localnet=1; --route-localnet does that).`,
     );
   }
-  for (const address of new Set(targets.map((t) => t.address))) {
-    const listens = input.listenHost === '0.0.0.0' || input.listenHost === '::' || input.listenHost === address || (isLoopback(address) && input.listenHost === 'localhost');
-    if (!listens) notes.push(`warning: the proxy listens on ${input.listenHost} (HOST), not on ${address}: set HOST=0.0.0.0 or HOST=${address}`);
+  if (input.ipv6 === true) {
+    const chosen6 = chooseTargets6(input, (iface) => addressOf(iface, 'ipv6'));
+    if ('error' in chosen6) return chosen6;
+    targets.push(...chosen6.targets);
+    notes.push(...chosen6.notes);
+  }
+  const heard = input.listenHosts.join(',');
+  for (const target of new Map(targets.map((t) => [t.address, t])).values()) {
+    if (listensOn(input.listenHosts, target)) continue;
+    const fix = target.family === 'ipv4' ? 'HOST=0.0.0.0' : 'HOST=:: (both families)';
+    notes.push(`warning: the proxy listens on ${heard} (HOST), not on ${target.address}: set ${fix} or add ${target.address} to HOST`);
   }
   return { targets, notes };
+}
+
+/** IPv6 has no route_localnet: the kernel never routes a DNAT to ::1, so the target is an address of the host. */
+function chooseTargets6(input: PlanInput, addressOf: (iface: string) => string | undefined): Chosen {
+  const { port, to6 } = input;
+  const targets: Target[] = [];
+  const notes: string[] = [];
+  for (const iface of input.interfaces) {
+    if (to6 !== undefined) {
+      targets.push({ family: 'ipv6', interface: iface, address: to6 });
+      notes.push(`${iface}: IPv6 DNAT from ${IMDS_ADDRESS_V6} to [${to6}]:${port} (--to6); the proxy must listen on that address.`);
+      continue;
+    }
+    if (isWildcard(iface)) {
+      return { error: `--interface ${iface}: with --ipv6 a wildcard matches bridges with different addresses; give --to6 ADDR (an IPv6 address the proxy listens on)` };
+    }
+    const address = addressOf(iface);
+    if (address === undefined) {
+      return { error: `--interface ${iface}: no global IPv6 address found on it (ip -6 addr show dev ${iface} scope global); is IPv6 on for that network (dockerd --ipv6)?` };
+    }
+    targets.push({ family: 'ipv6', interface: iface, address });
+    notes.push(`${iface}: IPv6 DNAT from ${IMDS_ADDRESS_V6} to [${address}]:${port}, ${iface}'s own address (IPv6 has no route_localnet: never to ::1).`);
+  }
+  return { targets, notes };
+}
+
+function listensOn(hosts: readonly string[], target: Target): boolean {
+  return hosts.some(
+    (host) =>
+      host === '::' || host === target.address || (host === '0.0.0.0' && target.family === 'ipv4') || (isLoopback(target.address) && host === 'localhost'),
+  );
 }
 
 export function planRules(targets: readonly Target[], port: number): Plan {
   const portMatch = ['-p', 'tcp', '--dport', String(port)];
   const nat: Rule[] = targets.map((t) => ({
+    family: t.family,
     table: 'nat',
     chain: 'PREROUTING',
-    spec: ['-i', t.interface, '-p', 'tcp', '-d', IMDS_ADDRESS, '--dport', '80', '-j', 'DNAT', '--to-destination', `${t.address}:${port}`],
+    spec: [
+      '-i', t.interface, '-p', 'tcp', '-d', t.family === 'ipv4' ? IMDS_ADDRESS : IMDS_ADDRESS_V6, '--dport', '80',
+      '-j', 'DNAT', '--to-destination', t.family === 'ipv4' ? `${t.address}:${port}` : `[${t.address}]:${port}`,
+    ],
   }));
-  const input = (spec: string[]): Rule => ({ table: 'filter', chain: 'INPUT', spec });
-  const interfaces = [...new Set(targets.map((t) => t.interface))];
-  const filter: Rule[] = [
-    ...interfaces.map((iface) => input(['-i', iface, ...portMatch, '-j', 'ACCEPT'])),
-    input(['-i', 'lo', ...portMatch, '-j', 'ACCEPT']),
-    input([...portMatch, '-j', 'DROP']),
-    ...targets.filter((t) => t.sysctl !== undefined).map((t) => input(['-i', t.interface, '-d', '127.0.0.0/8', '-j', 'DROP'])),
-  ];
-  const notes = [
-    `INPUT: port ${port} is accepted from ${interfaces.join(', ')} and lo, and dropped from anywhere else (other hosts cannot use the proxy).`,
-  ];
+  const filter: Rule[] = [];
+  const notes: string[] = [];
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    const own = targets.filter((t) => t.family === family);
+    if (own.length === 0) continue;
+    const input = (spec: string[]): Rule => ({ family, table: 'filter', chain: 'INPUT', spec });
+    const interfaces = [...new Set(own.map((t) => t.interface))];
+    filter.push(
+      ...interfaces.map((iface) => input(['-i', iface, ...portMatch, '-j', 'ACCEPT'])),
+      input(['-i', 'lo', ...portMatch, '-j', 'ACCEPT']),
+      input([...portMatch, '-j', 'DROP']),
+      ...own.filter((t) => t.sysctl !== undefined).map((t) => input(['-i', t.interface, '-d', '127.0.0.0/8', '-j', 'DROP'])),
+    );
+    const over = family === 'ipv4' ? '' : ' over IPv6 (ip6tables)';
+    notes.push(`INPUT${over}: port ${port} is accepted from ${interfaces.join(', ')} and lo, and dropped from anywhere else (other hosts cannot use the proxy).`);
+  }
   return { notes, sysctls: [...new Set(targets.flatMap((t) => (t.sysctl === undefined ? [] : [t.sysctl])))], nat, filter };
 }

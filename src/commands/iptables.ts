@@ -1,11 +1,14 @@
-// `metadataproxy iptables [--apply | --remove] [--interface IFACE]... [--port N] [--to ADDR] [--route-localnet]`
-// Prints (default), adds or removes the rules that send containers' IMDS traffic to the proxy. Idempotent:
-// every rule is checked (`-C`) before it is added, and removed (`-D`) for as long as it is present.
-import { isIPv4 } from 'node:net';
+// `metadataproxy iptables [--apply | --remove] [--interface IFACE]... [--port N] [--to ADDR] [--route-localnet]
+//  [--ipv6 [--to6 ADDR]]`
+// Prints (default), adds or removes the rules that send containers' IMDS traffic to the proxy (with --ipv6
+// the ip6tables rules for fd00:ec2::254 too). Idempotent: every rule is checked (`-C`) before it is added,
+// and removed (`-D`) for as long as it is present.
+import { isIPv4, isIPv6 } from 'node:net';
 import type { ExtraFlag } from '../config/load.js';
 import { CONFIG_ERROR_EXIT_CODE } from '../config/exit.js';
 import { loadCommandConfig, type CommandIo, type CommandRunner } from './io.js';
-import { chooseTargets, isWildcard, planRules, type Plan, type Rule } from './iptables-plan.js';
+import { splitHostList } from '../config/parsers.js';
+import { chooseTargets, isWildcard, planRules, type Family, type Plan, type Rule } from './iptables-plan.js';
 
 export const IPTABLES_FLAGS: readonly ExtraFlag[] = [
   { name: 'apply', description: 'Add the rules (those already present are left alone).' },
@@ -19,6 +22,8 @@ export const IPTABLES_FLAGS: readonly ExtraFlag[] = [
   },
   { name: 'to', valueName: 'ADDR', description: "DNAT target; default: the interface's own IPv4 address." },
   { name: 'route-localnet', description: 'DNAT to 127.0.0.1 and set route_localnet=1 on the interface, which that needs.' },
+  { name: 'ipv6', description: 'Also the ip6tables rules: fd00:ec2::254 port 80 to the proxy, and its INPUT rules.' },
+  { name: 'to6', valueName: 'ADDR', description: "IPv6 DNAT target (with --ipv6); default: the interface's own global IPv6 address." },
 ];
 
 const DEFAULT_INTERFACE = 'docker0';
@@ -39,19 +44,26 @@ export async function runIptablesCommand(
   const { extra, config } = loaded;
   const interfaces = (extra.interface as string[] | undefined) ?? (await defaultInterfaces(run));
   const to = extra.to as string | undefined;
+  const to6 = extra.to6 as string | undefined;
+  const ipv6 = extra.ipv6 === true;
   const problems = [
     ...(extra.apply === true && extra.remove === true ? ['--apply and --remove: give one of them'] : []),
     ...interfaces.filter((i) => !INTERFACE_NAME.test(i)).map((i) => `--interface ${i}: expected an interface name (up to 15 characters, '+' at the end for a wildcard)`),
     ...(to !== undefined && !isIPv4(to) ? [`--to ${to}: expected an IPv4 address`] : []),
+    ...(to6 !== undefined && !ipv6 ? [`--to6 ${to6}: the IPv6 rules need --ipv6`] : []),
+    ...(to6 !== undefined && (!isIPv6(to6) || to6 === '::1' || to6 === '::') ? [`--to6 ${to6}: expected an IPv6 address of this host (the kernel never routes a DNAT to ::1)`] : []),
     ...(config.port === 0 ? ['PORT: the rules need a fixed proxy port, got 0'] : []),
   ];
   if (problems.length > 0) return usageError(io, problems);
 
   const addresses = new Map<string, string | undefined>();
-  for (const iface of interfaces) if (to === undefined && !extra['route-localnet'] && !isWildcard(iface)) addresses.set(iface, await interfaceAddress(run, iface));
+  for (const iface of namedInterfaces(interfaces)) {
+    if (to === undefined && !extra['route-localnet']) addresses.set(`ipv4 ${iface}`, await interfaceAddress(run, iface, 'ipv4'));
+    if (ipv6 && to6 === undefined) addresses.set(`ipv6 ${iface}`, await interfaceAddress(run, iface, 'ipv6'));
+  }
   const chosen = chooseTargets(
-    { interfaces, port: config.port, listenHost: config.host, to, routeLocalnet: extra['route-localnet'] === true },
-    (iface) => addresses.get(iface),
+    { interfaces, port: config.port, listenHosts: splitHostList(config.host), to, routeLocalnet: extra['route-localnet'] === true, ipv6, to6 },
+    (iface, family) => addresses.get(`${family} ${iface}`),
   );
   if ('error' in chosen) return usageError(io, [chosen.error]);
   const plan = planRules(chosen.targets, config.port);
@@ -68,8 +80,17 @@ export function printPlan(plan: Plan): string {
   const lines = plan.notes.map((note) => `# ${note}`);
   lines.push(...plan.sysctls.map((s) => `sysctl -w ${s}`));
   lines.push(...plan.nat.map((rule) => shellLine(iptables(rule, '-A'))));
-  lines.push(...plan.filter.map((rule, i) => shellLine(iptables(rule, '-I', i + 1))));
+  for (const block of inputBlocks(plan)) lines.push(...block.map((rule, i) => shellLine(iptables(rule, '-I', i + 1))));
   return lines.join('\n') + '\n';
+}
+
+/** The INPUT rules of each family: iptables and ip6tables keep separate chains, each with its own top. */
+function inputBlocks(plan: Plan): Rule[][] {
+  return (['ipv4', 'ipv6'] as const).map((family) => plan.filter.filter((rule) => rule.family === family)).filter((block) => block.length > 0);
+}
+
+function namedInterfaces(interfaces: readonly string[]): string[] {
+  return interfaces.filter((iface) => !isWildcard(iface));
 }
 
 async function apply(plan: Plan, io: CommandIo, run: CommandRunner): Promise<number> {
@@ -81,17 +102,24 @@ async function apply(plan: Plan, io: CommandIo, run: CommandRunner): Promise<num
     if (await present(run, rule)) io.stdout(`present: ${describe(rule)}\n`);
     else if (!(await step(io, run, iptables(rule, '-A')))) return 1;
   }
-  // The INPUT rules only work in order (accepts before drops), so unless all are there they are put
-  // back as one block at the top of the chain.
-  const found: boolean[] = [];
-  for (const rule of plan.filter) found.push(await present(run, rule));
-  if (found.every(Boolean)) {
-    plan.filter.forEach((rule) => io.stdout(`present: ${describe(rule)}\n`));
-    return 0;
-  }
-  for (const rule of plan.filter) if (!(await deleteAll(io, run, rule))) return 1;
-  for (const [i, rule] of plan.filter.entries()) if (!(await step(io, run, iptables(rule, '-I', i + 1)))) return 1;
+  for (const block of inputBlocks(plan)) if (!(await applyInputBlock(block, io, run))) return 1;
   return 0;
+}
+
+/**
+ * The INPUT rules only work in order (accepts before drops), so unless all are there they are put
+ * back as one block at the top of the chain.
+ */
+async function applyInputBlock(block: readonly Rule[], io: CommandIo, run: CommandRunner): Promise<boolean> {
+  const found: boolean[] = [];
+  for (const rule of block) found.push(await present(run, rule));
+  if (found.every(Boolean)) {
+    block.forEach((rule) => io.stdout(`present: ${describe(rule)}\n`));
+    return true;
+  }
+  for (const rule of block) if (!(await deleteAll(io, run, rule))) return false;
+  for (const [i, rule] of block.entries()) if (!(await step(io, run, iptables(rule, '-I', i + 1)))) return false;
+  return true;
 }
 
 async function remove(plan: Plan, io: CommandIo, run: CommandRunner): Promise<number> {
@@ -122,21 +150,26 @@ async function step(io: CommandIo, run: CommandRunner, argv: string[]): Promise<
 
 function iptables(rule: Rule, action: '-A' | '-C' | '-D' | '-I', position?: number): string[] {
   const chain = position === undefined ? [rule.chain] : [rule.chain, String(position)];
-  return ['iptables', '-w', '-t', rule.table, action, ...chain, ...rule.spec];
+  return [rule.family === 'ipv4' ? 'iptables' : 'ip6tables', '-w', '-t', rule.table, action, ...chain, ...rule.spec];
 }
 
 function describe(rule: Rule): string {
-  return `-t ${rule.table} ${rule.chain} ${rule.spec.join(' ')}`;
+  return `${rule.family === 'ipv4' ? '' : '(ip6tables) '}-t ${rule.table} ${rule.chain} ${rule.spec.join(' ')}`;
 }
 
 /** docker0, plus docker_gwbridge on a swarm node: a task's IMDS packets arrive on that bridge. */
 async function defaultInterfaces(run: CommandRunner): Promise<string[]> {
-  return (await interfaceAddress(run, SWARM_INTERFACE)) === undefined ? [DEFAULT_INTERFACE] : [DEFAULT_INTERFACE, SWARM_INTERFACE];
+  return (await interfaceAddress(run, SWARM_INTERFACE, 'ipv4')) === undefined ? [DEFAULT_INTERFACE] : [DEFAULT_INTERFACE, SWARM_INTERFACE];
 }
 
-async function interfaceAddress(run: CommandRunner, iface: string): Promise<string | undefined> {
-  const result = await run(['ip', '-4', '-o', 'addr', 'show', 'dev', iface]);
-  return result.code === 0 ? /\binet (\d+\.\d+\.\d+\.\d+)\//.exec(result.stdout)?.[1] : undefined;
+async function interfaceAddress(run: CommandRunner, iface: string, family: Family): Promise<string | undefined> {
+  if (family === 'ipv4') {
+    const result = await run(['ip', '-4', '-o', 'addr', 'show', 'dev', iface]);
+    return result.code === 0 ? /\binet (\d+\.\d+\.\d+\.\d+)\//.exec(result.stdout)?.[1] : undefined;
+  }
+  // Link-local addresses (fe80::) need a zone and are the same on every bridge: only a global one will do.
+  const result = await run(['ip', '-6', '-o', 'addr', 'show', 'dev', iface, 'scope', 'global']);
+  return result.code === 0 ? /\binet6 ([0-9a-f:]+)\//.exec(result.stdout)?.[1] : undefined;
 }
 
 function shellLine(argv: readonly string[]): string {

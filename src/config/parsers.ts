@@ -118,6 +118,17 @@ const isHost = (host: string) => HOSTNAME.test(host) || isIP(host) !== 0;
 
 export const host = fromString('an IP address or host name', (t) => (isHost(t) ? t : undefined));
 
+/** The addresses of a comma-separated HOST list, blanks dropped. */
+export function splitHostList(text: string): string[] {
+  return text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+/** One listen address, or several (`172.17.0.1,fd00:d0c::1`) kept as written: a dual-stack setup names both families. */
+export const hostList = fromString('an IP address or host name, or a comma-separated list of them', (t) => {
+  const hosts = splitHostList(t);
+  return hosts.length > 0 && hosts.every(isHost) && new Set(hosts).size === hosts.length ? hosts.join(',') : undefined;
+});
+
 export interface HostPort {
   host: string;
   port: number;

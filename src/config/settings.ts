@@ -42,8 +42,8 @@ const pathList = p.list('comma-separated path patterns such as /*/user-data or /
 
 export const settings: readonly Setting[] = [
   // Listener
-  row('host', { env: ['HOST'], flag: 'host', valueName: 'ADDR', fileKeys: ['host'], parser: p.host, default: '0.0.0.0',
-    description: 'Address the metadata server listens on (0.0.0.0 as in lyft/metadataproxy and go-metadataproxy).' }),
+  row('host', { env: ['HOST'], flag: 'host', valueName: 'ADDR', fileKeys: ['host'], parser: p.hostList, default: '0.0.0.0',
+    description: 'Address(es) the metadata server listens on, comma-separated; :: is both IPv6 and IPv4 (0.0.0.0 as in lyft/metadataproxy and go-metadataproxy).' }),
   row('port', { env: ['PORT'], flag: 'port', short: 'p', valueName: 'PORT', fileKeys: ['port'],
     parser: p.integer(0, 65535), default: 8000, description: 'Port of the metadata server (0: any free port).' }),
   row('adminListen', { env: ['ADMIN_LISTEN'], flag: 'admin-listen', valueName: 'HOST:PORT', fileKeys: ['adminListen'],

@@ -2,16 +2,17 @@
 // it asks about callers. Enough to tell from a log which configuration is running.
 import type { Config } from '../config/types.js';
 import { urlHost } from './address.js';
+import { splitHostList } from '../config/parsers.js';
 
 export interface ListeningOn {
-  /** Bound proxy URL (differs from the settings with port 0). */
+  /** Bound proxy URL(s) (differs from the settings with port 0). */
   proxy?: string;
   /** Bound admin address. */
   admin?: string;
 }
 
 export function startupLine(config: Config, sources: readonly string[], listening: ListeningOn = {}): string {
-  const proxy = listening.proxy ?? `http://${urlHost(config.host)}:${config.port}`;
+  const proxy = listening.proxy ?? splitHostList(config.host).map((host) => `http://${urlHost(host)}:${config.port}`).join(', ');
   const mode = config.demo ? 'demo (mock metadata, offline STS)' : config.mockApi ? 'mock metadata' : `passthrough to ${config.metadataUrl}`;
   const sinks = [
     'prometheus',

@@ -20,8 +20,8 @@ const inNs = (ns: string) => ['nsenter', `--net=/run/netns/${ns}`];
 const hostRun = prefixedRunner(inNs(HOST_NS), runProgram);
 const io = { stdout: () => {}, stderr: (t: string) => process.stderr.write(t), readFile: (p: string) => readFileSync(p, 'utf8') };
 
-async function rules(table: 'nat' | 'filter', chain: string): Promise<string[]> {
-  const result = await hostRun(['iptables', '-w', '-t', table, '-S', chain]);
+async function rules(table: 'nat' | 'filter', chain: string, command: 'iptables' | 'ip6tables' = 'iptables'): Promise<string[]> {
+  const result = await hostRun([command, '-w', '-t', table, '-S', chain]);
   assert.equal(result.code, 0, result.stderr);
   return result.stdout.split('\n').filter((line) => line.startsWith('-A '));
 }
@@ -49,22 +49,31 @@ describe('metadataproxy iptables in a real network namespace', () => {
     ip('netns', 'add', HOST_NS);
     ip('netns', 'add', CONTAINER_NS);
     ip('netns', 'add', NEIGHBOUR_NS);
+    // Without this the IPv6 addresses below stay "tentative" (duplicate address detection) for a while.
+    for (const ns of [HOST_NS, CONTAINER_NS, NEIGHBOUR_NS]) {
+      for (const scope of ['all', 'default']) execFileSync(inNs(ns)[0]!, [...inNs(ns).slice(1), 'sysctl', '-qw', `net.ipv6.conf.${scope}.accept_dad=0`]);
+    }
     ip('-n', HOST_NS, 'link', 'set', 'lo', 'up');
     ip('-n', HOST_NS, 'link', 'add', 'docker0', 'type', 'bridge');
     ip('-n', HOST_NS, 'addr', 'add', '172.17.0.1/16', 'dev', 'docker0');
+    ip('-n', HOST_NS, 'addr', 'add', 'fd00:d0c::1/64', 'dev', 'docker0');
     ip('-n', HOST_NS, 'link', 'set', 'docker0', 'up');
     ip('-n', HOST_NS, 'link', 'add', 'veth-c', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', CONTAINER_NS);
     ip('-n', HOST_NS, 'link', 'set', 'veth-c', 'master', 'docker0', 'up');
     ip('-n', CONTAINER_NS, 'addr', 'add', '172.17.0.2/16', 'dev', 'eth0');
     ip('-n', CONTAINER_NS, 'link', 'set', 'eth0', 'up');
+    ip('-n', CONTAINER_NS, 'addr', 'add', 'fd00:d0c::2/64', 'dev', 'eth0');
     ip('-n', CONTAINER_NS, 'route', 'add', 'default', 'via', '172.17.0.1');
+    ip('-n', CONTAINER_NS, '-6', 'route', 'add', 'default', 'via', 'fd00:d0c::1');
     ip('-n', HOST_NS, 'link', 'add', 'eth1', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', NEIGHBOUR_NS);
     ip('-n', HOST_NS, 'addr', 'add', '10.9.0.1/24', 'dev', 'eth1');
+    ip('-n', HOST_NS, 'addr', 'add', 'fd00:9::1/64', 'dev', 'eth1');
     ip('-n', HOST_NS, 'link', 'set', 'eth1', 'up');
     ip('-n', NEIGHBOUR_NS, 'addr', 'add', '10.9.0.2/24', 'dev', 'eth0');
+    ip('-n', NEIGHBOUR_NS, 'addr', 'add', 'fd00:9::2/64', 'dev', 'eth0');
     ip('-n', NEIGHBOUR_NS, 'link', 'set', 'eth0', 'up');
-    // Stands in for the proxy: answers with the address it saw the caller come from.
-    const script = `require('http').createServer((q, s) => s.end('proxy saw ' + q.socket.remoteAddress)).listen(${PORT}, '0.0.0.0', () => console.log('up'))`;
+    // Stands in for the proxy (HOST=::, both families): answers with the address it saw the caller come from.
+    const script = `require('http').createServer((q, s) => s.end('proxy saw ' + q.socket.remoteAddress.replace(/^::ffff:/, ''))).listen(${PORT}, '::', () => console.log('up'))`;
     server = spawn(inNs(HOST_NS)[0]!, [...inNs(HOST_NS).slice(1), process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise((resolve) => server!.stdout!.once('data', resolve));
   });
@@ -123,5 +132,23 @@ describe('metadataproxy iptables in a real network namespace', () => {
     assert.equal(await runIptablesCommand(['--remove', '--route-localnet'], {}, io, hostRun), 0);
     assert.deepEqual(await rules('nat', 'PREROUTING'), []);
     assert.deepEqual(await rules('filter', 'INPUT'), []);
+  });
+
+  it('--ipv6: the container reaches the proxy at [fd00:ec2::254] through ip6tables; the IPv6 neighbour is dropped; --remove undoes it', async () => {
+    const v6 = ['--ipv6', '-i', 'docker0'];
+    assert.notEqual(await getFrom(CONTAINER_NS, 'http://[fd00:ec2::254]/latest/meta-data/'), 'proxy saw fd00:d0c::2', 'precondition: no rule yet');
+    assert.equal(await getFrom(NEIGHBOUR_NS, `http://[fd00:9::1]:${PORT}/`), 'proxy saw fd00:9::2');
+    assert.equal(await runIptablesCommand(['--apply', ...v6], { HOST: '::' }, io, hostRun), 0);
+    assert.deepEqual(await rules('nat', 'PREROUTING', 'ip6tables'), [
+      '-A PREROUTING -d fd00:ec2::254/128 -i docker0 -p tcp -m tcp --dport 80 -j DNAT --to-destination [fd00:d0c::1]:8000',
+    ]);
+    assert.equal(await getFrom(CONTAINER_NS, 'http://[fd00:ec2::254]/latest/meta-data/'), 'proxy saw fd00:d0c::2');
+    assert.equal(await getFrom(CONTAINER_NS, 'http://169.254.169.254/latest/meta-data/'), 'proxy saw 172.17.0.2');
+    assert.equal(await getFrom(NEIGHBOUR_NS, `http://[fd00:9::1]:${PORT}/`), 'TIMEOUT');
+    assert.equal(await getFrom(HOST_NS, `http://[::1]:${PORT}/`), 'proxy saw ::1');
+    assert.equal(await runIptablesCommand(['--remove', ...v6], { HOST: '::' }, io, hostRun), 0);
+    assert.deepEqual(await rules('nat', 'PREROUTING', 'ip6tables'), []);
+    assert.deepEqual(await rules('filter', 'INPUT', 'ip6tables'), []);
+    assert.deepEqual(await rules('nat', 'PREROUTING'), []);
   });
 });

@@ -4,14 +4,19 @@ import { runIptablesCommand } from '../../src/commands/iptables.js';
 import type { CommandRunner } from '../../src/commands/io.js';
 
 /** iptables, ip and sysctl as far as the command uses them, over in-memory chains; records every argv. */
-function fakeHost(addresses: Record<string, string> = { docker0: '172.17.0.1' }) {
-  const chains: Record<string, string[]> = { 'nat PREROUTING': [], 'filter INPUT': [] };
+function fakeHost(addresses: Record<string, string> = { docker0: '172.17.0.1' }, addresses6: Record<string, string> = { docker0: 'fd00:d0c::1' }) {
+  const chains: Record<string, string[]> = { 'nat PREROUTING': [], 'filter INPUT': [], 'nat6 PREROUTING': [], 'filter6 INPUT': [] };
   const calls: string[][] = [];
   const sysctls: string[] = [];
   const run: CommandRunner = async (argv) => {
     calls.push([...argv]);
     const ok = (stdout = '') => ({ code: 0, stdout, stderr: '' });
     const fail = (stderr: string) => ({ code: 1, stdout: '', stderr });
+    if (argv[0] === 'ip' && argv[1] === '-6') {
+      assert.deepEqual(argv.slice(-2), ['scope', 'global'], 'never a link-local address');
+      const iface = argv.at(-3)!;
+      return iface in addresses6 ? ok(`5: ${iface}    inet6 ${addresses6[iface]}/64 scope global \\       valid_lft forever\n`) : ok('');
+    }
     if (argv[0] === 'ip') {
       const iface = argv.at(-1)!;
       return iface in addresses ? ok(`5: ${iface}    inet ${addresses[iface]}/16 brd 172.17.255.255 scope global ${iface}\\       valid_lft forever\n`) : fail(`Device "${iface}" does not exist.`);
@@ -20,9 +25,10 @@ function fakeHost(addresses: Record<string, string> = { docker0: '172.17.0.1' })
       sysctls.push(argv[2]!);
       return ok();
     }
-    assert.deepEqual(argv.slice(0, 3), ['iptables', '-w', '-t'], 'every iptables call waits for the xtables lock');
+    assert.ok(['iptables', 'ip6tables'].includes(argv[0]!));
+    assert.deepEqual(argv.slice(1, 3), ['-w', '-t'], 'every iptables call waits for the xtables lock');
     const [table, action, chain] = [argv[3]!, argv[4]!, argv[5]!];
-    const rules = chains[`${table} ${chain}`]!;
+    const rules = chains[`${table}${argv[0] === 'ip6tables' ? '6' : ''} ${chain}`]!;
     const positional = action === '-I';
     const spec = argv.slice(positional ? 7 : 6).join(' ');
     const index = rules.indexOf(spec);
@@ -169,7 +175,57 @@ describe('metadataproxy iptables', () => {
   it('warns when the proxy does not listen on the DNAT target', async () => {
     const { io, out } = captureIo();
     await runIptablesCommand([], { HOST: '127.0.0.1' }, io, fakeHost().run);
-    assert.match(out(), /# warning: the proxy listens on 127\.0\.0\.1 \(HOST\), not on 172\.17\.0\.1: set HOST=0\.0\.0\.0 or HOST=172\.17\.0\.1/);
+    assert.match(out(), /# warning: the proxy listens on 127\.0\.0\.1 \(HOST\), not on 172\.17\.0\.1: set HOST=0\.0\.0\.0 or add 172\.17\.0\.1 to HOST/);
+  });
+
+  it('--ipv6: dry-run shows the iptables and the ip6tables rules, each INPUT block at the top of its own chain', async () => {
+    const host = fakeHost();
+    const { io, out } = captureIo();
+    assert.equal(await runIptablesCommand(['--ipv6'], { HOST: '::' }, io, host.run), 0);
+    const dnat6 = '-i docker0 -p tcp -d fd00:ec2::254 --dport 80 -j DNAT --to-destination [fd00:d0c::1]:8000';
+    assert.equal(
+      out(),
+      [
+        "# docker0: DNAT to 172.17.0.1:8000, docker0's own address (a DNAT to 127.0.0.1 would be dropped unless route_localnet=1; --route-localnet does that).",
+        "# docker0: IPv6 DNAT from fd00:ec2::254 to [fd00:d0c::1]:8000, docker0's own address (IPv6 has no route_localnet: never to ::1).",
+        '# INPUT: port 8000 is accepted from docker0 and lo, and dropped from anywhere else (other hosts cannot use the proxy).',
+        '# INPUT over IPv6 (ip6tables): port 8000 is accepted from docker0 and lo, and dropped from anywhere else (other hosts cannot use the proxy).',
+        `iptables -w -t nat -A PREROUTING ${DNAT_DOCKER0}`,
+        // Quoted: brackets are a glob to the shell.
+        `ip6tables -w -t nat -A PREROUTING ${dnat6.replace(/\[.*$/, (target) => `'${target}'`)}`,
+        ...INPUT_DOCKER0.map((rule, i) => `iptables -w -t filter -I INPUT ${i + 1} ${rule}`),
+        ...INPUT_DOCKER0.map((rule, i) => `ip6tables -w -t filter -I INPUT ${i + 1} ${rule}`),
+        '',
+      ].join('\n'),
+    );
+    assert.ok(host.calls.every((argv) => argv[0] === 'ip'), 'a dry run changes nothing');
+  });
+
+  it('--ipv6 --apply twice: one set of rules per family; --remove takes both away', async () => {
+    const host = fakeHost({ docker0: '172.17.0.1', br0: '172.18.0.1' }, { docker0: 'fd00:d0c::1', br0: 'fd00:b0::1' });
+    for (let i = 0; i < 2; i++) assert.equal(await runIptablesCommand(['--apply', '--ipv6', '-i', 'docker0', '-i', 'br0'], { HOST: '::' }, captureIo().io, host.run), 0);
+    const dnat6 = (iface: string, to: string) => `-i ${iface} -p tcp -d fd00:ec2::254 --dport 80 -j DNAT --to-destination ${to}`;
+    assert.deepEqual(host.chains['nat6 PREROUTING'], [dnat6('docker0', '[fd00:d0c::1]:8000'), dnat6('br0', '[fd00:b0::1]:8000')]);
+    assert.deepEqual(host.chains['filter6 INPUT'], inputRules(['docker0', 'br0'], 8000));
+    assert.deepEqual(host.chains['nat PREROUTING'], [DNAT_DOCKER0, dnat('br0', '172.18.0.1:8000')]);
+    assert.deepEqual(host.chains['filter INPUT'], inputRules(['docker0', 'br0'], 8000));
+    assert.equal(await runIptablesCommand(['--remove', '--ipv6', '-i', 'docker0', '-i', 'br0'], {}, captureIo().io, host.run), 0);
+    for (const rules of Object.values(host.chains)) assert.deepEqual(rules, []);
+  });
+
+  it('--ipv6 --to6 sends wildcards to one address; route_localnet stays an IPv4 matter', async () => {
+    const host = fakeHost();
+    await runIptablesCommand(['--apply', '--ipv6', '--route-localnet', '--to6', 'fd00:d0c::1', '-i', 'br-+'], { HOST: '127.0.0.1,fd00:d0c::1' }, captureIo().io, host.run);
+    assert.deepEqual(host.chains['nat6 PREROUTING'], ['-i br-+ -p tcp -d fd00:ec2::254 --dport 80 -j DNAT --to-destination [fd00:d0c::1]:8000']);
+    assert.deepEqual(host.chains['filter6 INPUT'], inputRules(['br-+'], 8000), 'no 127.0.0.0/8 rule in ip6tables');
+    assert.deepEqual(host.chains['nat PREROUTING'], [dnat('br-+', '127.0.0.1:8000')]);
+  });
+
+  it('--ipv6 warns when HOST has no IPv6 address for the target', async () => {
+    const { io, out } = captureIo();
+    await runIptablesCommand(['--ipv6'], {}, io, fakeHost().run);
+    assert.match(out(), /# warning: the proxy listens on 0\.0\.0\.0 \(HOST\), not on fd00:d0c::1: set HOST=:: \(both families\) or add fd00:d0c::1 to HOST/);
+    assert.doesNotMatch(out(), /not on 172\.17\.0\.1/);
   });
 
   for (const [args, message] of [
@@ -180,6 +236,10 @@ describe('metadataproxy iptables', () => {
     [['-i', 'bad name!'], /^--interface bad name!: expected an interface name/],
     [['--to', 'example.com'], /^--to example\.com: expected an IPv4 address/],
     [['--port', '0'], /^PORT: the rules need a fixed proxy port/],
+    [['--ipv6', '-i', 'br-+', '--to', '172.17.0.1'], /^--interface br-\+: with --ipv6 a wildcard matches bridges with different addresses; give --to6 ADDR/],
+    [['--ipv6', '-i', 'eth9', '--to', '172.17.0.1'], /^--interface eth9: no global IPv6 address found on it/],
+    [['--to6', 'fd00:d0c::1'], /^--to6 fd00:d0c::1: the IPv6 rules need --ipv6/],
+    [['--ipv6', '--to6', '::1'], /^--to6 ::1: expected an IPv6 address of this host/],
     [['--bogus'], /^--bogus: unknown option/],
   ] as const) {
     it(`refuses ${args.join(' ')} with one clear line and exit 2, running nothing`, async () => {

@@ -138,6 +138,7 @@ test('docker URL: a bare socket path is a unix socket', () => {
 test('listen addresses: IPv6 hosts, and port 0 for "any free port"', () => {
   assert.equal(config({ env: { HOST: '::' } }).host, '::');
   assert.equal(config({ env: { HOST: 'localhost' } }).host, 'localhost');
+  assert.equal(config({ env: { HOST: ' 172.17.0.1 , fd00:d0c::1 ' } }).host, '172.17.0.1,fd00:d0c::1', 'a list, one listener per address');
   assert.equal(config({ env: { PORT: '0' } }).port, 0);
   assert.equal(config({ env: { ADMIN_LISTEN: '127.0.0.1:0' } }).adminListen, '127.0.0.1:0');
 });

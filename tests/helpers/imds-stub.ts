@@ -53,6 +53,8 @@ export interface ImdsStubOptions {
   tokens?: 'issue' | 403 | 404 | 405;
   delayMs?: number;
   routes?: Record<string, StubRoute>;
+  /** Listen address (default 127.0.0.1; `::1` for an IPv6 upstream). */
+  host?: string;
 }
 
 export interface ImdsStub {
@@ -175,11 +177,12 @@ export async function startImdsStub(options: ImdsStubOptions = {}): Promise<Imds
     if (route !== undefined) return serveRoute(res, route);
     text(res, 200, `upstream ${method} ${url}`);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     marker,
     requests,
     routes,

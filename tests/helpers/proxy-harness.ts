@@ -57,12 +57,19 @@ export interface Harness {
 export const TEST_ACCOUNT = '123456789012';
 const dummyCredentials = { accessKeyId: 'AKIAPROXYOWNKEY00000', secretAccessKey: 'proxy-own-secret' };
 
+/** Where `caller` reaches a listener: an IPv6 literal without its brackets; a wildcard is the loopback of the caller's family. */
+function connectTo(url: URL, caller: string): string {
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (host !== '::' && host !== '0.0.0.0') return host;
+  return caller.includes(':') ? '::1' : '127.0.0.1';
+}
+
 export function requestFrom(url: string, caller: string, path: string, options: RequestOptions = {}): Promise<Reply> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
-        host: target.hostname,
+        host: connectTo(target, caller),
         port: target.port,
         path,
         method: options.method ?? 'GET',
