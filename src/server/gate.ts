@@ -1,11 +1,12 @@
 // First stop of every request, before any routing: the request target is normalized (or refused), the
-// method checked, IMDSv2 token PUTs answered, tokens on reads verified, and host-only, denied and
-// not-allowed paths answered 404. What passes is a normalized path that routing and the upstream share.
+// method checked, IMDSv2 token PUTs answered, tokens on reads verified, denied and not-allowed paths
+// answered 404, and whatever would go upstream held to upstream/upstream-path.ts (400/404). What passes is a normalized path that routing and the upstream share.
 import type { IncomingHttpHeaders } from 'node:http';
 import { imdsErrorPage } from './responses.js';
 import { routeOf, type Route } from './routes.js';
 import { DEFAULT_MAX_TARGET_LENGTH, normalizeTarget } from './normalize.js';
 import { compilePathPatterns } from './path-patterns.js';
+import { upstreamRefusal } from '../upstream/upstream-path.js';
 import type { TokenService } from '../tokens/token-service.js';
 import { MAX_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS, TOKEN_HEADER, TOKEN_PATH, TOKEN_TTL_HEADER } from '../tokens/protocol.js';
 
@@ -46,10 +47,6 @@ const READ_ONLY = errorReply(405, { allow: 'GET, HEAD' });
 /** `/{version}/api/token`, the token endpoint under any version (only `latest` mints). */
 const ANY_TOKEN_PATH = /^\/[^/]+\/api\/token\/?$/;
 const TTL_DIGITS = /^\d{1,5}$/;
-/** `identity-credentials` holds the host's own credentials under every version and in any case. */
-const HOST_ONLY_SEGMENT = /\/identity-credentials(?:\/|$)/i;
-/** IMDS has `iam` only below `meta-data`, where routing makes it ours; anywhere else it is only a probe. */
-const IAM_SEGMENT = /\/iam(?:\/|$)/i;
 
 export function createRequestGate(options: GateOptions): RequestGate {
   const { httpTokens, tokens } = options;
@@ -92,9 +89,14 @@ export function createRequestGate(options: GateOptions): RequestGate {
         return UNAUTHORIZED;
       }
 
-      if (HOST_ONLY_SEGMENT.test(path) || isDenied(path)) return NOT_FOUND;
+      if (isDenied(path)) return NOT_FOUND;
       const route = routeOf(path);
-      if (route.kind === 'passthrough' && (IAM_SEGMENT.test(path) || (hasAllowList && !isAllowed(path)))) return NOT_FOUND;
+      // Anything but our IAM answers is held to the upstream rule, so refusals read the same whichever routed them.
+      if (route.kind === 'passthrough' || route.kind === 'not-found') {
+        const refusal = upstreamRefusal(path, target.query);
+        if (refusal !== undefined) return refusal === 404 ? NOT_FOUND : BAD_REQUEST;
+        if (route.kind === 'passthrough' && hasAllowList && !isAllowed(path)) return NOT_FOUND;
+      }
       return { kind: 'pass', path, query: target.query, route };
     },
   };

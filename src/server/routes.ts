@@ -1,7 +1,8 @@
 // Which requests are ours. Works on a path that the gate has already normalized.
 //
-// Everything below `{version}/meta-data/iam` is ours for every version string, known or not, so no
-// spelling of an IAM path can reach the upstream and return the host's own credentials.
+// Everything below `{version}/meta-data/iam` is ours for every version string, known or not, and any
+// `meta-data` area that names the host's credentials (upstream/upstream-path.ts) answers 404 here.
+import { namesHostCredentials } from '../upstream/upstream-path.js';
 
 export type Route =
   | { kind: 'iam-listing' }
@@ -26,11 +27,6 @@ export function isIamVersion(version: string): boolean {
   return version === 'latest' || (VERSION_DATE.test(version) && version >= FIRST_IAM_VERSION);
 }
 
-function isHostOnly(segment: string): boolean {
-  const lower = segment.toLowerCase();
-  return lower === 'iam' || lower === 'identity-credentials';
-}
-
 /** Where nearly every request goes: SDKs ask for `latest` credentials. */
 const LATEST_CREDENTIALS = '/latest/meta-data/iam/security-credentials/';
 
@@ -45,7 +41,7 @@ export function routeOf(path: string): Route {
   const version = segments[1] ?? '';
   const section = segments[2]?.toLowerCase();
   const area = segments[3];
-  if (section !== 'meta-data' || area === undefined || !isHostOnly(area)) return PASSTHROUGH;
+  if (section !== 'meta-data' || area === undefined || !namesHostCredentials(area)) return PASSTHROUGH;
   if (area !== 'iam' || segments[2] !== 'meta-data' || !isIamVersion(version)) return NOT_FOUND;
 
   const sub = segments[4];

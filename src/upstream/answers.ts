@@ -1,8 +1,10 @@
 // Answers the upstream side writes itself (mock tree, refused paths, upstream failures), shaped as IMDS
 // shapes them: text bodies, and IMDS's own XHTML page for 404.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { NOT_FOUND_PAGE } from '../server/responses.js';
+import { imdsErrorPage, NOT_FOUND_PAGE } from '../server/responses.js';
 import { writeAnswer } from '../server/node-http.js';
+
+const BAD_REQUEST_PAGE = imdsErrorPage(400);
 
 /** A complete answer with its Content-Length, as IMDS sends it. */
 export function reply(
@@ -17,4 +19,8 @@ export function reply(
 
 export function replyNotFound(req: IncomingMessage, res: ServerResponse): void {
   reply(req, res, 404, NOT_FOUND_PAGE, { 'content-type': 'text/html' });
+}
+
+export function replyBadRequest(req: IncomingMessage, res: ServerResponse): void {
+  reply(req, res, 400, BAD_REQUEST_PAGE, { 'content-type': 'text/html' });
 }

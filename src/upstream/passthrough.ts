@@ -9,7 +9,8 @@ import { systemClock, type Clock } from '../credentials/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { MetadataBackend } from './backend.js';
-import { reply, replyNotFound } from './answers.js';
+import { reply, replyBadRequest, replyNotFound } from './answers.js';
+import { upstreamRefusal } from './upstream-path.js';
 import { createUpstreamTokens, type TokenFetchResult, type UpstreamTokenOptions } from './upstream-token.js';
 import { TOKEN_HEADER, TOKEN_PATH, TOKEN_TTL_HEADER } from '../tokens/protocol.js';
 
@@ -44,8 +45,6 @@ const TOKENS_UNSUPPORTED = new Set([403, 404, 405]);
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 /** A kept-alive connection the upstream had already closed: worth one more try for a request without a body. */
 const STALE_CONNECTION_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
-/** The host's own credentials live here; routing keeps these paths away already, this is the last line. */
-const HOST_ONLY_PATH = /\/meta-data\/+(iam|identity-credentials)(\/|$)/i;
 const MAX_TOKEN_LENGTH = 4096;
 
 function errorCode(error: unknown): string {
@@ -55,14 +54,6 @@ function errorCode(error: unknown): string {
 
 export function statusForUpstreamError(error: unknown): 502 | 504 {
   return TIMEOUT_CODES.has(errorCode(error)) ? 504 : 502;
-}
-
-function safeDecode(path: string): string {
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path;
-  }
 }
 
 /** Header names listed in a Connection header are hop-by-hop too. */
@@ -166,7 +157,10 @@ export function createPassthrough(options: PassthroughOptions): MetadataBackend 
 
   return {
     async handle(req, res, path, query) {
-      if (HOST_ONLY_PATH.test(safeDecode(path))) return replyNotFound(req, res);
+      // The gate holds passthrough to this rule already; this is the last line before the host's token is attached.
+      const refusal = upstreamRefusal(path, query);
+      if (refusal === 404) return replyNotFound(req, res);
+      if (refusal === 400) return replyBadRequest(req, res);
       const clientGone = new AbortController();
       const onClose = (): void => {
         if (!res.writableFinished) clientGone.abort();

@@ -7,9 +7,11 @@
  *   await stub.close();
  *
  * It answers:
- * - Host secrets: any path with an `iam` or `identity-credentials` segment (any version prefix, any case,
- *   after percent-decoding) gets credentials-shaped JSON whose values contain `stub.marker`
- *   (`HOST-SECRET-<random>`). If the marker shows up in an answer, the host's credentials leaked.
+ * - Host secrets: any request target (path or query) that contains `iam` or `identity-credentials`
+ *   anywhere, in any case, after percent-decoding (repeatedly), Unicode compatibility folding (fullwidth
+ *   letters and solidus), dotless/dotted i and zero-width characters removed, gets credentials-shaped JSON
+ *   whose values contain `stub.marker` (`HOST-SECRET-<random>`). A substring, not a segment: whether the
+ *   real IMDS strips `;` parameters or trailing dots is unknown, so any such request counts as a leak.
  * - `PUT /latest/api/token` with a TTL header: a token of its own, containing the marker too, TTL echoed
  *   (with `X-Forwarded-For`: 403, as IMDS). `tokens: 403 | 404 | 405` makes it refuse instead (an upstream
  *   without IMDSv2). `stub.issuedTokens` lists the tokens issued; `stub.revokeTokens()` invalidates them.
@@ -70,9 +72,11 @@ export interface ImdsStub {
 const TOKEN_HEADER = 'x-aws-ec2-metadata-token';
 const TTL_HEADER = 'x-aws-ec2-metadata-token-ttl-seconds';
 
-/** Decodes until stable (so `%2569am` counts), backslashes as slashes: the widest reading of a path. */
-function decodedSegments(path: string): string[] {
-  let current = path;
+const ZERO_WIDTH = /[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]/g;
+
+/** Decodes until stable (so `%2569am` counts) and folds lookalikes: the widest reading of a target. */
+function widestReading(target: string): string {
+  let current = target;
   for (let i = 0; i < 5; i++) {
     let next: string;
     try {
@@ -83,15 +87,21 @@ function decodedSegments(path: string): string[] {
     if (next === current) break;
     current = next;
   }
-  return current.replaceAll('\\', '/').toLowerCase().split('/');
+  return current.normalize('NFKC').replace(ZERO_WIDTH, '').replace(/[\u0130\u0131]/g, 'i').toLowerCase();
 }
 
-export function isHostSecretPath(path: string): boolean {
-  return decodedSegments(path).some((segment) => segment === 'iam' || segment === 'identity-credentials');
+/** A raw request target (path and query) that names the host's credentials in any spelling. */
+export function isHostSecretTarget(target: string): boolean {
+  const reading = widestReading(target);
+  return reading.includes('iam') || reading.includes('identity-credentials');
+}
+
+function targetOf(r: RecordedRequest): string {
+  return r.query === '' ? r.path : `${r.path}?${r.query}`;
 }
 
 export function assertNoHostSecretRequests(stub: Pick<ImdsStub, 'requests'>): void {
-  const leaked = stub.requests.filter((r) => isHostSecretPath(r.path)).map((r) => `${r.method} ${r.path}`);
+  const leaked = stub.requests.filter((r) => isHostSecretTarget(targetOf(r))).map((r) => `${r.method} ${targetOf(r)}`);
   assert.deepEqual(leaked, [], 'the upstream IMDS received requests for host-only paths');
 }
 
@@ -173,7 +183,7 @@ export async function startImdsStub(options: ImdsStubOptions = {}): Promise<Imds
     if (method === 'PUT' && path === '/latest/api/token') return issueToken(req, res);
     const token = req.headers[TOKEN_HEADER];
     if (typeof token === 'string' ? !validTokens.has(token) : options.requireToken) return text(res, 401, '');
-    if (isHostSecretPath(path)) return text(res, 200, hostSecretBody(marker));
+    if (isHostSecretTarget(url)) return text(res, 200, hostSecretBody(marker));
     if (route !== undefined) return serveRoute(res, route);
     text(res, 200, `upstream ${method} ${url}`);
   });

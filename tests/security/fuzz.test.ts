@@ -16,7 +16,7 @@ import { normalizeTarget } from '../../src/server/normalize.js';
 import { routeOf } from '../../src/server/routes.js';
 import { createTokenService } from '../../src/tokens/token-service.js';
 import { startHarness, type Harness } from '../helpers/proxy-harness.js';
-import { assertNoHostSecretRequests, isHostSecretPath } from '../helpers/imds-stub.js';
+import { assertNoHostSecretRequests, isHostSecretTarget } from '../helpers/imds-stub.js';
 import { fuzzRequest, MAPPED_CALLERS, needsRawSocket, UNMAPPED_CALLER, type FuzzRequest } from './request-grammar.js';
 
 const GATE_RUNS = 100_000;
@@ -66,7 +66,8 @@ test(`gate and router: ${GATE_RUNS} generated requests, no host-only path is eve
         assert.ok(request.method === 'GET' || request.method === 'HEAD');
         assert.deepEqual(normalizeTarget(verdict.path), { ok: true, path: verdict.path, query: '' }, 'pass path is canonical');
         if (routeOf(verdict.path).kind === 'passthrough') {
-          assert.ok(!isHostSecretPath(verdict.path), `would pass ${verdict.path} through`);
+          const target = verdict.query === '' ? verdict.path : `${verdict.path}?${verdict.query}`;
+          assert.ok(!isHostSecretTarget(target), `would pass ${target} through`);
         }
       }
     }),

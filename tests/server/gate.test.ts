@@ -154,7 +154,7 @@ test('identity-credentials is never passed through, however it is spelled', () =
     ['GET', '/latest/meta-data/x/../identity-credentials/ec2/info', {}, 404],
     ['GET', '/latest//meta-data//identity-credentials//ec2', {}, 404],
     ['GET', 'http://169.254.169.254/latest/meta-data/identity-credentials/ec2/info', {}, 404],
-    ['GET', '/latest/meta-data/identity-credentials-x', {}, 'pass'],
+    ['GET', '/latest/meta-data/identity-credentials-x', {}, 404],
   ]);
 });
 
@@ -167,9 +167,57 @@ test('an iam segment outside our routes is never passed through either', () => {
     ['GET', '/latest/%69am/', {}, 404],
     // ours: routing answers these itself
     ['GET', '/latest/meta-data/iam/info', {}, 'pass'],
-    ['GET', '/latest/meta-data/IAM/info', {}, 'pass'],
-    ['GET', '/2008-02-01/meta-data/iam/info', {}, 'pass'],
-    ['GET', '/latest/meta-data/iamx', {}, 'pass'],
+    ['GET', '/2016-09-02/meta-data/iam/security-credentials/app', {}, 'pass'],
+    // not ours (wrong case, a version before IAM): held to the upstream rule
+    ['GET', '/latest/meta-data/IAM/info', {}, 404],
+    ['GET', '/2008-02-01/meta-data/iam/info', {}, 404],
+  ]);
+});
+
+test('issue 12: decorated, encoded and lookalike IAM names never pass through', () => {
+  expectAll({}, [
+    // a segment that starts with a host-only name, whatever follows it
+    ['GET', '/latest/meta-data/iam;/security-credentials/', {}, 404],
+    ['GET', '/latest/meta-data/iam./info', {}, 404],
+    ['GET', '/latest/meta-data/identity-credentials;/ec2/security-credentials/ec2-instance', {}, 404],
+    ['GET', '/latest/meta-data/iam%20/info', {}, 404],
+    ['GET', '/latest/meta-data/iam%3b/info', {}, 404],
+    ['GET', '/latest/meta-data/iam~/info', {}, 404],
+    ['GET', '/latest/meta-data/iam@/info', {}, 404],
+    ['GET', '/latest/meta-data/iam+/info', {}, 404],
+    ['GET', '/latest/meta-data/IAM-/info', {}, 404],
+    ['GET', '/latest/meta-data/iamx', {}, 404],
+    ['GET', '/latest/meta-data/Identity-Credentials.', {}, 404],
+    ['GET', '/latest/meta-data/iam%E2%80%8B/info', {}, 404],
+    // lookalikes: fullwidth, dotless i, fullwidth solidus (percent-encoded; raw bytes are refused by normalize.ts)
+    ['GET', '/latest/meta-data/%EF%BD%89%EF%BD%81%EF%BD%8D/info', {}, 400],
+    ['GET', '/latest/meta-data/%C4%B1am/info', {}, 400],
+    ['GET', '/latest/meta-data%EF%BC%8Fiam%EF%BC%8F', {}, 404],
+    ['GET', '/latest/meta-data%EF%BC%8Fx%EF%BC%8F', {}, 400],
+    ['GET', '/latest/meta-data/\u0131am/info', {}, 400],
+    // parameters and characters outside the alphabet
+    ['GET', '/latest/meta-data/instance-id;x=1', {}, 400],
+    ['GET', '/latest/meta-data/instance-id%20', {}, 400],
+    ['GET', '/latest/meta-data/instance~id', {}, 400],
+    ['GET', '/latest/meta-data/%C3%A9', {}, 400],
+    // the query: either name in it, or anything outside its alphabet
+    ['GET', '/latest/meta-data/instance-id?iam', {}, 404],
+    ['GET', '/latest/meta-data/instance-id?x=IDENTITY-CREDENTIALS', {}, 404],
+    ['GET', '/latest/meta-data/instance-id?x=%69am', {}, 400],
+    ['GET', '/latest/meta-data/instance-id?x=/../iam/', {}, 404],
+    ['GET', '/latest/meta-data/instance-id?x=a;b', {}, 400],
+    ['GET', 'http://169.254.169.254/latest/meta-data/instance-id?iam', {}, 404],
+    // what IMDS itself serves still passes
+    ['GET', '/latest/meta-data/instance-id', {}, 'pass'],
+    ['GET', '/latest/meta-data/instance-id?x=1&y=a_b-c.d', {}, 'pass'],
+    ['GET', '/2021-03-23/dynamic/instance-identity/document', {}, 'pass'],
+    ['GET', '/latest/meta-data/public-keys/0/openssh-key', {}, 'pass'],
+    ['GET', '/latest/meta-data/tags/instance/', {}, 'pass'],
+    ['GET', '/latest/meta-data/tags/instance/aws:autoscaling:groupName', {}, 'pass'],
+    ['GET', '/latest/meta-data/tags/instance/a+b=c,d@e', {}, 'pass'],
+    ['GET', '/latest/meta-data/tags/instance/x/a:b', {}, 400],
+    ['GET', '/latest/user-data', {}, 'pass'],
+    ['GET', '/', {}, 'pass'],
   ]);
 });
 
@@ -184,10 +232,10 @@ test('refused and overlong targets', () => {
 });
 
 test('pass: the normalized path and the query, apart', () => {
-  assert.deepEqual(gate().check('GET', '//latest/./meta-data/%69am/../instance-id?x=%2f', {}, CALLER), {
+  assert.deepEqual(gate().check('GET', '//latest/./meta-data/%69am/../instance-id?x=1&y=z', {}, CALLER), {
     kind: 'pass',
     path: '/latest/meta-data/instance-id',
-    query: 'x=%2f',
+    query: 'x=1&y=z',
     route: { kind: 'passthrough' },
   });
 });

@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'undici';
-import { assertNoHostSecretRequests, isHostSecretPath, startImdsStub } from '../helpers/imds-stub.js';
+import { assertNoHostSecretRequests, isHostSecretTarget, startImdsStub } from '../helpers/imds-stub.js';
 
-test('host-only paths are recognised in any version, case and encoding', () => {
+test('host-only targets are recognised in any version, case, encoding, lookalike or place', () => {
   for (const path of [
     '/latest/meta-data/iam/security-credentials/role',
     '/2012-01-12/meta-data/IAM/info',
@@ -14,11 +14,23 @@ test('host-only paths are recognised in any version, case and encoding', () => {
     '/latest/meta-data/%2569am/info',
     '/latest/meta-data%2Fiam%2Finfo',
     '/latest\\meta-data\\iam\\info',
+    '/latest/meta-data/iam;/security-credentials/',
+    '/latest/meta-data/iamx',
+    '/latest/meta-data/xIAM.',
+    '/latest/meta-data/identity-credentials;/ec2',
+    '/latest/meta-data/\uff49\uff41\uff4d/info',
+    '/latest/meta-data/%EF%BD%89%EF%BD%81%EF%BD%8D/info',
+    '/latest/meta-data/\u0131am/info',
+    '/latest/meta-data/%C4%B1am/info',
+    '/latest/meta-data/i\u200bam/info',
+    '/latest/meta-data/i%E2%80%8Bam/info',
+    '/latest/meta-data/instance-id?x=%49AM',
+    'http://169.254.169.254/latest/meta-data/instance-id?identity-credentials',
   ]) {
-    assert.ok(isHostSecretPath(path), path);
+    assert.ok(isHostSecretTarget(path), path);
   }
-  for (const path of ['/latest/meta-data/instance-id', '/latest/meta-data/iamx', '/latest/dynamic/instance-identity/document']) {
-    assert.ok(!isHostSecretPath(path), path);
+  for (const path of ['/latest/meta-data/instance-id', '/latest/meta-data/ia-m', '/latest/dynamic/instance-identity/document?x=1']) {
+    assert.ok(!isHostSecretTarget(path), path);
   }
 });
 
