@@ -6,6 +6,7 @@ import { CallerService, type CredentialSource } from '../../src/credentials/serv
 import type { AssumeRoleRequest } from '../../src/credentials/types.js';
 import type { Workload } from '../../src/identity/workload.js';
 import { silentLogger } from '../../src/observability/logger.js';
+import { eventually } from '../helpers/eventually.js';
 
 function workload(id: string, spec?: string): Workload {
   return { id, name: id, source: 'docker', ...(spec !== undefined && { role: { spec } }) };
@@ -29,9 +30,12 @@ function recordingCredentials() {
 
 function service(options: { credentials: CredentialSource; defaultSpec?: string; slowResolve?: boolean }) {
   let resolutions = 0;
+  let resolved = 0;
   const role = (spec: string) => ({ arn: `arn:aws:iam::123456789012:role/${spec}`, name: spec });
   return {
     resolutions: () => resolutions,
+    /** Resolutions that have finished: what a prefetch waits for before it retains anything. */
+    resolved: () => resolved,
     service: new CallerService({
       identity: { lookup: () => undefined, generation: () => 0, resolveMiss: async () => undefined },
       resolver: {
@@ -39,6 +43,7 @@ function service(options: { credentials: CredentialSource; defaultSpec?: string;
         resolve: async (spec) => {
           resolutions++;
           await new Promise((r) => setTimeout(r, 5));
+          resolved++;
           return role(spec);
         },
       },
@@ -51,7 +56,6 @@ function service(options: { credentials: CredentialSource; defaultSpec?: string;
   };
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 20));
 
 test('a resolved role is memoized per workload and answered synchronously', async () => {
   const { service: s, resolutions } = service({ credentials: recordingCredentials().source, slowResolve: true });
@@ -88,7 +92,7 @@ test('prefetch retains while a workload lives and releases when it goes', async 
   const b = workload('b', 'app');
   s.onWorkloadEvent({ type: 'added', workload: a });
   s.onWorkloadEvent({ type: 'added', workload: b });
-  await settle();
+  await eventually(() => held.get('arn:aws:iam::123456789012:role/app') === 2, 'both workloads retain the role');
   assert.equal(held.get('arn:aws:iam::123456789012:role/app'), 2);
   s.onWorkloadEvent({ type: 'removed', workload: a });
   assert.equal(held.get('arn:aws:iam::123456789012:role/app'), 1);
@@ -100,18 +104,19 @@ test('a workload whose role changes moves its hold to the new role', async () =>
   const { source, held } = recordingCredentials();
   const { service: s } = service({ credentials: source });
   s.onWorkloadEvent({ type: 'added', workload: workload('a', 'old') });
-  await settle();
+  await eventually(() => held.has('arn:aws:iam::123456789012:role/old'), 'the old role is retained');
   s.onWorkloadEvent({ type: 'added', workload: workload('a', 'new') });
-  await settle();
+  await eventually(() => held.has('arn:aws:iam::123456789012:role/new'), 'the new role is retained');
   assert.deepEqual([...held.keys()], ['arn:aws:iam::123456789012:role/new']);
 });
 
 test('a workload removed while its role is still resolving is never retained', async () => {
   const { source, held } = recordingCredentials();
-  const { service: s } = service({ credentials: source, slowResolve: true });
+  const { service: s, resolved } = service({ credentials: source, slowResolve: true });
   const a = workload('a', 'app');
   s.onWorkloadEvent({ type: 'added', workload: a });
   s.onWorkloadEvent({ type: 'removed', workload: a });
-  await settle();
+  // The prefetch acts in the same turn as the resolution ends, so once it has ended there is nothing left to wait for.
+  await eventually(() => resolved() === 1, 'the role resolution has finished');
   assert.equal(held.size, 0);
 });

@@ -8,6 +8,7 @@ import { createStatsdMetrics, openStatsdClient } from '../../src/observability/s
 import { workloadLabels } from '../../src/observability/workload-labels.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import type { Workload } from '../../src/identity/workload.js';
+import { eventually } from '../helpers/eventually.js';
 
 const web: Workload = { id: 'c1', name: 'web', source: 'docker', labels: { Team: 'blue' }, env: {} };
 const none = { statsdAddr: undefined, datadogAddr: undefined, statsiteAddr: undefined, copyDockerLabels: ['Team'], copyDockerEnv: [] };
@@ -39,7 +40,7 @@ async function reportedLines(setting: 'statsdAddr' | 'datadogAddr'): Promise<str
   const setup = createMetrics({ ...none, [setting]: collector.address }, silentLogger);
   report(setup.metrics);
   await setup.close();
-  await waitFor(() => collector.lines.length >= 9);
+  await eventually(() => collector.lines.length >= 9, 'nine lines arrive');
   collector.close();
   return collector.lines;
 }
@@ -82,7 +83,7 @@ describe('statsd sinks (real hot-shots client, collector on 127.0.0.1)', () => {
     const setup = createMetrics({ ...none, statsiteAddr: `127.0.0.1:${(server.address() as AddressInfo).port}` }, silentLogger);
     report(setup.metrics);
     await setup.close();
-    await waitFor(() => received.length >= 9);
+    await eventually(() => received.length >= 9, 'nine lines arrive');
     server.close();
     assert.ok(received.includes('metadataproxy.http_request.iam-security-crentials-for-role.200:1|c'), received.join(' '));
   });
@@ -98,7 +99,7 @@ describe('statsd sinks (real hot-shots client, collector on 127.0.0.1)', () => {
     sink.flush();
     sink.flush();
     await new Promise<void>((resolve) => client.close(() => resolve()));
-    await waitFor(() => collector.lines.length >= 4);
+    await eventually(() => collector.lines.length >= 4, 'four lines arrive');
     collector.close();
     assert.deepEqual(collector.lines.sort(), [
       'metadataproxy.credential_cache.hit:2|c',
@@ -113,7 +114,7 @@ describe('statsd sinks (real hot-shots client, collector on 127.0.0.1)', () => {
     const setup = createMetrics({ ...none, statsdAddr: a.address, datadogAddr: b.address }, silentLogger);
     setup.metrics.dockerResync();
     await setup.close();
-    await waitFor(() => a.lines.length > 0 && b.lines.length > 0);
+    await eventually(() => a.lines.length > 0 && b.lines.length > 0, 'both collectors receive lines');
     a.close();
     b.close();
     assert.deepEqual(a.lines, ['metadataproxy.docker_resync:1|c']);
@@ -131,15 +132,7 @@ describe('statsd sinks (real hot-shots client, collector on 127.0.0.1)', () => {
     const setup = createMetrics({ ...none, statsiteAddr: `127.0.0.1:${port}` }, logger);
     for (let i = 0; i < 100; i++) setup.metrics.request('credentials', 200, 0.0001);
     await setup.close();
-    await waitFor(() => warnings.length > 0);
+    await eventually(() => warnings.length > 0, 'a warning is logged');
     assert.equal(warnings.length, 1, 'one warning, not one per metric');
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
