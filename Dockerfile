@@ -7,8 +7,10 @@
 # scripts/image.sh makes an equivalent one from Debian packages and passes it here.
 ARG BASE=node:22-bookworm-slim
 
-# Build stage: TypeScript compiles src/ to dist/src/, then the dev dependencies go.
+# Build stage: TypeScript compiles src/ to dist/src/, then the dev dependencies go, and the optional
+# New Relic agent (most of node_modules) unless NEWRELIC=true.
 FROM ${BASE} AS build
+ARG NEWRELIC=false
 WORKDIR /build
 # npm-cache/ is in the context only when scripts/image.sh sends it; its content (_cacache/) lets npm ci
 # run without a registry. The pattern matches nothing in a plain checkout, and npm then downloads.
@@ -16,7 +18,8 @@ COPY package.json package-lock.json tsconfig.json npm-cach[e] ./
 RUN npm ci --ignore-scripts --prefer-offline --cache /build --no-audit --no-fund
 COPY src ./src
 RUN npx tsc -p tsconfig.json \
- && npm prune --omit=dev --ignore-scripts --offline --cache /build --no-audit --no-fund
+ && if [ "$NEWRELIC" = true ]; then omit="--omit=dev"; else omit="--omit=dev --omit=optional"; fi \
+ && npm prune $omit --ignore-scripts --offline --cache /build --no-audit --no-fund
 
 FROM ${BASE}
 # tini as PID 1 passes `docker stop`'s SIGTERM on to the proxy (which drains and exits 0) and reaps

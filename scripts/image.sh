@@ -3,7 +3,7 @@
 # (default tag metadataproxy:dev). The base is IMAGE_BASE if set, else the official node:22-bookworm-slim
 # when the engine has it or can pull it, else an equivalent base made from Debian packages
 # (scripts/image-base.sh). The npm packages travel in the build context, so the build itself needs no
-# registry either.
+# registry either. IMAGE_NEWRELIC=true keeps the optional New Relic agent in the image.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,7 +31,8 @@ version=$(node -p 'require("./package.json").version')
 revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 echo "image.sh: building $tag on $base" >&2
 tar -c Dockerfile package.json package-lock.json tsconfig.json src -C "$cache" npm-cache \
-  | docker build --tag "$tag" --build-arg "BASE=$base" --build-arg "VERSION=$version" --build-arg "REVISION=$revision" - \
+  | docker build --tag "$tag" --build-arg "BASE=$base" --build-arg "VERSION=$version" --build-arg "REVISION=$revision" \
+  --build-arg "NEWRELIC=${IMAGE_NEWRELIC:-false}" - \
     >"$work/build.log" 2>&1 || {
   tail -n 40 "$work/build.log" >&2
   exit 1

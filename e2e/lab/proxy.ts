@@ -34,7 +34,7 @@ export interface LabProxyContext {
 }
 
 /** What every lab proxy gets: the lab's Docker engine, the stub IMDS, the fake STS/IAM, dummy own keys. */
-function labEnvironment(lab: LabProxyContext): Record<string, string> {
+export function labEnvironment(lab: LabProxyContext): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
     HOME: lab.dir, // no ~/.aws of the machine's user
