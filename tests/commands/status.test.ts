@@ -38,6 +38,17 @@ function captureIo(files: Record<string, string> = {}) {
   };
 }
 
+/** A real admin listener on a free port; not ready, so only /healthz decides the healthcheck. */
+function adminServer(): AdminServer {
+  return createAdminServer({
+    listen: '127.0.0.1:0',
+    registry: createPrometheusMetrics(workloadLabels([], [])).registry,
+    readiness: () => ({ ready: false, checks: {} }),
+    status: () => report,
+    logger: silentLogger,
+  });
+}
+
 describe('status table', () => {
   it('aligns the columns, sorts callers by address and shows expiry relative to the report', () => {
     assert.equal(
@@ -71,13 +82,7 @@ describe('metadataproxy status', () => {
   let address: string;
 
   before(async () => {
-    admin = createAdminServer({
-      listen: '127.0.0.1:0',
-      registry: createPrometheusMetrics(workloadLabels([], [])).registry,
-      readiness: () => ({ ready: true, checks: {} }),
-      status: () => report,
-      logger: silentLogger,
-    });
+    admin = adminServer();
     address = await admin.start();
   });
   after(() => admin.close());
@@ -124,13 +129,7 @@ describe('metadataproxy healthcheck (the image HEALTHCHECK)', () => {
   let address: string;
 
   before(async () => {
-    admin = createAdminServer({
-      listen: '127.0.0.1:0',
-      registry: createPrometheusMetrics(workloadLabels([], [])).registry,
-      readiness: () => ({ ready: false, checks: {} }),
-      status: () => report,
-      logger: silentLogger,
-    });
+    admin = adminServer();
     address = await admin.start();
   });
   after(() => admin.close());
