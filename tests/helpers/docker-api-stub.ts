@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContainerJson } from '../../src/identity/docker/container-workload.js';
 import type { NetworkJson } from '../../src/identity/docker/docker-networks.js';
+import type { NetworkEndpointsJson } from '../../src/identity/docker/network-endpoints.js';
 
 export interface StubEvent {
   Type: string;
@@ -19,7 +20,8 @@ export class DockerApiStub {
   readonly socketPath: string;
   /** Running and stopped containers by id; only running ones are listed. */
   readonly containers = new Map<string, ContainerJson>();
-  networks: Array<NetworkJson & { Id: string; Name: string }> = [];
+  /** Listed without their endpoints (`Containers`), which only a network's own inspect answer shows. */
+  networks: Array<NetworkJson & NetworkEndpointsJson & { Id: string; Name: string }> = [];
   /** Answer inspect of these ids with this status code. */
   readonly inspectStatus = new Map<string, number>();
   /** Paths (without query) in the order they were requested. */
@@ -67,8 +69,13 @@ export class DockerApiStub {
 
   private answer(path: string, url: URL, res: ServerResponse): void {
     const inspect = /^\/containers\/([^/]+)\/json$/.exec(path);
+    const network = /^\/networks\/([^/]+)$/.exec(path);
     if (path === '/containers/json') return json(res, 200, [...this.containers.values()].filter(isRunning).map(summary));
-    if (path === '/networks') return json(res, 200, this.networks);
+    if (path === '/networks') return json(res, 200, this.networks.map(({ Containers: _endpoints, ...listed }) => listed));
+    if (network !== null) {
+      const found = this.networks.find((candidate) => candidate.Id === decodeURIComponent(network[1]!));
+      return found === undefined ? json(res, 404, { message: 'no such network' }) : json(res, 200, found);
+    }
     if (path === '/events') return this.subscribe(url.searchParams, res);
     if (inspect !== null) {
       const id = decodeURIComponent(inspect[1]!);

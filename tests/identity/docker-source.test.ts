@@ -217,6 +217,88 @@ describe('DockerSource: events', () => {
   });
 });
 
+describe('DockerSource: swarm tasks, known by their docker_gwbridge address', () => {
+  const OVERLAY = 'net-overlay';
+  const GWBRIDGE_ID = 'net-gwbridge';
+  /** A task as container inspect shows it: on its overlay network only. */
+  const task = (id: string, role: string, overlayIp: string) =>
+    stubContainer(id, {
+      env: [`IAM_ROLE=${role}`],
+      labels: { 'com.docker.swarm.service.name': `svc-${role}` },
+      networks: { 'mdp-overlay': { NetworkID: OVERLAY, IPAddress: overlayIp } },
+    });
+  const swarmNode = (stub: DockerApiStub, endpoints: Record<string, string> = {}): void => {
+    const gwbridge = {
+      Id: GWBRIDGE_ID,
+      Name: 'docker_gwbridge',
+      IPAM: { Config: [{ Subnet: '172.20.0.0/16', Gateway: '172.20.0.1' }] },
+      Containers: {} as Record<string, { IPv4Address?: string }>,
+    };
+    for (const [id, ip] of Object.entries(endpoints)) gwbridge.Containers[id] = { IPv4Address: `${ip}/16` };
+    gwbridge.Containers['ingress-sbox'] = { IPv4Address: '172.20.0.2/16' };
+    stub.networks = [BRIDGE, { Id: OVERLAY, Name: 'mdp-overlay', IPAM: { Config: [{ Subnet: '10.0.1.0/24', Gateway: '10.0.1.1' }] } }, gwbridge];
+  };
+  const gatewayEndpoints = (stub: DockerApiStub) => stub.networks.find((n) => n.Id === GWBRIDGE_ID)!.Containers!;
+
+  test('indexes a task by the gwbridge address its packets come from, besides its overlay address', async () => {
+    const h = await harness((stub) => {
+      stub.containers.set('task-a', task('task-a', 'a', '10.0.1.3'));
+      swarmNode(stub, { 'task-a': '172.20.0.3' });
+    });
+    assert.equal(h.source.lookup('172.20.0.3')?.role?.spec, 'a');
+    assert.equal(h.source.lookup('172.20.0.3')?.service, 'svc-a');
+    assert.equal(h.source.lookup('10.0.1.3')?.name, 'task-a');
+    assert.equal(h.source.lookup('172.20.0.2'), undefined, 'the ingress sandbox is no container');
+  });
+
+  test('outside a swarm no network is inspected', async () => {
+    const h = await harness((stub) => stub.containers.set('a', stubContainer('a', { networks: onBridge('172.17.0.2') })));
+    h.stub.emit(started('a'));
+    await eventually(() => h.inspections('a') === 2, 'the start event is handled');
+    assert.ok(!h.stub.requests.some((path) => path.startsWith('/networks/')));
+  });
+
+  test("a task's first request, before its start event, waits for the resync and finds it", async () => {
+    const h = await harness((stub) => swarmNode(stub));
+    h.stub.containers.set('task-b', task('task-b', 'b', '10.0.1.4'));
+    gatewayEndpoints(h.stub)['task-b'] = { IPv4Address: '172.20.0.4/16' };
+    assert.equal((await h.source.resolveMiss('172.20.0.4'))?.role?.spec, 'b');
+  });
+
+  test('start indexes the gwbridge address, disconnect drops it, and a replacement task on the same address is the only holder', async () => {
+    const h = await harness((stub) => swarmNode(stub));
+    h.stub.containers.set('old', task('old', 'a', '10.0.1.3'));
+    gatewayEndpoints(h.stub).old = { IPv4Address: '172.20.0.3/16' };
+    h.stub.emit({ Type: 'network', Action: 'connect', Actor: { ID: GWBRIDGE_ID, Attributes: { container: 'old', name: 'docker_gwbridge' } } });
+    h.stub.emit(started('old'));
+    await eventually(() => h.source.lookup('172.20.0.3')?.name === 'old', 'the task is indexed by its gwbridge address');
+
+    h.stub.containers.get('old')!.State = { Running: false };
+    delete gatewayEndpoints(h.stub).old;
+    h.stub.emit({ Type: 'network', Action: 'disconnect', Actor: { ID: GWBRIDGE_ID, Attributes: { container: 'old', name: 'docker_gwbridge' } } });
+    await eventually(() => h.source.lookup('172.20.0.3') === undefined, 'disconnect drops the gwbridge address at once');
+
+    h.stub.containers.set('new', task('new', 'a2', '10.0.1.5'));
+    gatewayEndpoints(h.stub).new = { IPv4Address: '172.20.0.3/16' };
+    h.stub.emit(started('new'));
+    h.stub.emit(died('old'));
+    await eventually(() => h.source.lookup('172.20.0.3')?.role?.spec === 'a2', 'the new task holds the address');
+    await eventually(() => h.changes.includes('removed old'), 'the old task is gone');
+    assert.equal(h.source.lookup('172.20.0.3')?.name, 'new');
+  });
+
+  test('a network that a connect event names but container inspect omits is read from its own endpoint list', async () => {
+    const hidden = { Id: 'net-hidden', Name: 'hidden', IPAM: { Config: [{ Subnet: '172.30.0.0/16' }] }, Containers: { c: { IPv4Address: '172.30.0.9/16' } } };
+    const h = await harness((stub) => {
+      stub.networks = [BRIDGE, hidden];
+      stub.containers.set('c', stubContainer('c', { env: ['IAM_ROLE=c'], networks: onBridge('172.17.0.9') }));
+    });
+    assert.equal(h.source.lookup('172.30.0.9'), undefined);
+    h.stub.emit({ Type: 'network', Action: 'connect', Actor: { ID: 'net-hidden', Attributes: { container: 'c', name: 'hidden' } } });
+    await eventually(() => h.source.lookup('172.30.0.9')?.name === 'c', 'the hidden endpoint is indexed');
+  });
+});
+
 describe('DockerSource: misses', () => {
   test('a miss for an address outside Docker networks, or a gateway, answers at once without Docker', async () => {
     const h = await harness();

@@ -21,10 +21,12 @@ import {
   type WorkloadRules,
 } from './container-workload.js';
 import { DockerSubnets } from './docker-networks.js';
+import { endpointAddresses, SWARM_GATEWAY_NETWORK, type NetworkEndpointsJson } from './network-endpoints.js';
+import type { ContainerAddress } from './container-index.js';
 import { jitteredBackoffMs } from '../../backoff.js';
 import { errorMessage } from '../../error-message.js';
 
-export type DockerClient = Pick<Dockerode, 'listContainers' | 'listNetworks' | 'getContainer' | 'getEvents'>;
+export type DockerClient = Pick<Dockerode, 'listContainers' | 'listNetworks' | 'getContainer' | 'getNetwork' | 'getEvents'>;
 
 export interface DockerSourceOptions {
   docker: DockerClient;
@@ -84,6 +86,12 @@ export class DockerSource implements IdentitySource {
   private readonly rules: WorkloadRules;
   private readonly index = new ContainerIndex();
   private subnets = new DockerSubnets();
+  /**
+   * Networks whose endpoints container inspect leaves out (docker_gwbridge, and any network a `connect`
+   * event named that the container's inspect then did not show): read from the network itself.
+   */
+  private endpointNetworks = new Set<string>();
+  private readonly learnedEndpointNetworks = new Set<string>();
   private readonly listeners: Array<(event: WorkloadEvent) => void> = [];
   /** Callers waiting on a miss, by address. */
   private readonly waiters = new Map<string, Set<() => void>>();
@@ -274,9 +282,15 @@ export class DockerSource implements IdentitySource {
       this.docker.listNetworks({ abortSignal: signal() }),
     ]);
     this.subnets = new DockerSubnets(networks);
+    const existing = new Set(networks.map((network) => network.Id));
+    this.endpointNetworks = new Set([
+      ...networks.filter((network) => network.Name === SWARM_GATEWAY_NETWORK).map((network) => network.Id),
+      ...[...this.learnedEndpointNetworks].filter((id) => existing.has(id)),
+    ]);
+    const endpoints = await this.readEndpoints(this.endpointNetworks);
     const running = new Set(containers.map((container) => container.Id));
-    const changed = containers.filter((container) => !isHostNetwork(container) && !this.isCurrent(container));
-    await forEachLimited(changed, INSPECT_CONCURRENCY, (container) => this.refreshOrWarn(container.Id));
+    const changed = containers.filter((container) => !isHostNetwork(container) && !this.isCurrent(container, endpoints.get(container.Id)));
+    await forEachLimited(changed, INSPECT_CONCURRENCY, (container) => this.refreshOrWarn(container.Id, endpoints));
     for (const id of [...this.index.containerIds()]) {
       if (!running.has(id) && (this.lastEvent.get(id) ?? -1) <= listedAt) this.removeContainer(id);
     }
@@ -289,10 +303,10 @@ export class DockerSource implements IdentitySource {
   }
 
   /** The index already holds this listed container with the same name and addresses. */
-  private isCurrent(container: Dockerode.ContainerInfo): boolean {
+  private isCurrent(container: Dockerode.ContainerInfo, extra: readonly ContainerAddress[] = []): boolean {
     const known = this.index.get(container.Id);
     if (known === undefined || !(container.Names ?? []).includes(`/${known.name}`)) return false;
-    const listed = containerAddresses(container.NetworkSettings).map((a) => a.address);
+    const listed = [...containerAddresses(container.NetworkSettings), ...extra].map((a) => a.address);
     const indexed = this.index.addressesOf(container.Id);
     return listed.length === indexed.length && listed.every((address) => indexed.includes(address));
   }
@@ -328,29 +342,36 @@ export class DockerSource implements IdentitySource {
     if (action === 'disconnect' && network !== undefined && this.index.removeNetwork(id, network) > 0) {
       this.metrics.indexSize('docker', this.index.size);
     }
-    void this.refreshOrWarn(id);
+    void this.refreshOrWarn(id, undefined, action === 'connect' ? network : undefined);
   }
 
-  private refreshOrWarn(id: string): Promise<void> {
-    return this.refresh(id).catch((error: unknown) =>
+  /** `endpoints`: what the endpoint networks list, when the caller has read them already (a sync). */
+  private refreshOrWarn(id: string, endpoints?: Map<string, ContainerAddress[]>, connected?: string): Promise<void> {
+    return this.refresh(id, endpoints, connected).catch((error: unknown) =>
       this.logger.warn({ container: id.slice(0, 12), reason: reason(error) }, 'Docker inspect failed; the next sync retries'),
     );
   }
 
-  /** Inspects a container and indexes it as it is now (gone or stopped → removed). */
-  private async refresh(id: string): Promise<void> {
+  /**
+   * Inspects a container and indexes it as it is now (gone or stopped → removed), with its addresses on
+   * the endpoint networks. `connected`: the network a `connect` event named.
+   */
+  private async refresh(id: string, endpoints?: Map<string, ContainerAddress[]>, connected?: string): Promise<void> {
     const ticket = this.lastEvent.get(id);
     this.inspecting.set(id, (this.inspecting.get(id) ?? 0) + 1);
     try {
-      let container: ContainerJson | undefined;
-      try {
-        container = (await this.docker.getContainer(id).inspect({ abortSignal: AbortSignal.timeout(this.requestTimeoutMs) })) as ContainerJson;
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+      const [container, listed] = await Promise.all([this.inspectContainer(id), endpoints ?? this.readEndpoints(this.endpointNetworks)]);
+      let extra = listed.get(id) ?? [];
+      const addresses = container === undefined ? [] : containerAddresses(container.NetworkSettings);
+      if (connected !== undefined && !this.endpointNetworks.has(connected) && !addresses.some((a) => a.network === connected)) {
+        // Connected, yet not in the container's own answer: this network hides its endpoints too.
+        this.learnedEndpointNetworks.add(connected);
+        this.endpointNetworks.add(connected);
+        extra = [...extra, ...((await this.readEndpoints(new Set([connected]))).get(id) ?? [])];
       }
       if (this.closed || this.lastEvent.get(id) !== ticket) return;
       if (container === undefined || container.State?.Running !== true || isHostNetwork(container)) this.removeContainer(id);
-      else this.indexContainer(container);
+      else this.indexContainer(container, [...addresses, ...extra]);
     } finally {
       const left = (this.inspecting.get(id) ?? 1) - 1;
       if (left > 0) this.inspecting.set(id, left);
@@ -359,11 +380,35 @@ export class DockerSource implements IdentitySource {
     }
   }
 
-  private indexContainer(container: ContainerJson): void {
+  private async inspectContainer(id: string): Promise<ContainerJson | undefined> {
+    try {
+      return (await this.docker.getContainer(id).inspect({ abortSignal: AbortSignal.timeout(this.requestTimeoutMs) })) as ContainerJson;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+      return undefined;
+    }
+  }
+
+  /** Container id → addresses, from the endpoint lists of these networks (none on a host outside a swarm). */
+  private async readEndpoints(networks: ReadonlySet<string>): Promise<Map<string, ContainerAddress[]>> {
+    if (networks.size === 0) return new Map();
+    const answers = await Promise.all(
+      [...networks].map(async (id) => {
+        try {
+          return (await withTimeout(this.docker.getNetwork(id).inspect(), this.requestTimeoutMs)) as NetworkEndpointsJson;
+        } catch (error) {
+          if ((error as { statusCode?: number }).statusCode === 404) return {};
+          throw error;
+        }
+      }),
+    );
+    return endpointAddresses(answers);
+  }
+
+  private indexContainer(container: ContainerJson, addresses: ContainerAddress[]): void {
     const { workload, warnings } = containerWorkload(container, this.rules);
     for (const warning of warnings) this.logger.warn({ container: workload.name }, `container ${workload.name}: ${warning}`);
     const previous = this.index.get(container.Id);
-    const addresses = containerAddresses(container.NetworkSettings);
     this.index.set(container.Id, workload, addresses);
     this.metrics.indexSize('docker', this.index.size);
     if (previous === undefined || !sameRole(previous.role, workload.role)) {
@@ -404,6 +449,12 @@ async function forEachLimited<T>(items: readonly T[], limit: number, work: (item
     while (next < items.length) await work(items[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** dockerode's network inspect takes no abort signal: the time limit is raced instead. */
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  const signal = AbortSignal.timeout(ms);
+  return Promise.race([work, new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)))]);
 }
 
 function reason(error: unknown): string {
