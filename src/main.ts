@@ -12,6 +12,7 @@ import type { IamGateway } from './roles/iam-gateway.js';
 import { RoleResolver, resolveRoleAlias } from './roles/resolver.js';
 import { buildAssumeRoleRequest } from './roles/assume-request.js';
 import { parseRoleSessionKey } from './roles/session-name.js';
+import { parseSourceIdentityKey } from './roles/source-identity.js';
 import { CompositeIdentity } from './identity/composite.js';
 import { MappingFileSource } from './identity/mapping-file.js';
 import { StaticIdentitySource } from './identity/static-source.js';
@@ -114,7 +115,7 @@ async function identitySources(config: Config, deps: ProxyDeps, logger: Logger, 
       // A container that brings a policy or external id but no role gets them on the default role.
       defaultRole: defaultBinding(config)?.spec,
       roleSessionKey: config.roleSessionKey,
-      copyEnv: config.copyDockerEnv,
+      copyEnv: [...config.copyDockerEnv, ...sourceIdentityEnv(config)],
     });
     sources.push(docker);
     if (config.roleReverseLookup) {
@@ -130,6 +131,12 @@ async function identitySources(config: Config, deps: ProxyDeps, logger: Logger, 
     }
   }
   return { sources: [...sources, ...(deps.sources ?? [])], docker };
+}
+
+/** The container env variable SOURCE_IDENTITY_KEY reads, kept on the workload as ROLE_SESSION_KEY's is. */
+function sourceIdentityEnv(config: Config): string[] {
+  const key = config.sourceIdentityKey === undefined ? undefined : parseSourceIdentityKey(config.sourceIdentityKey);
+  return key !== undefined && (key.from === 'env' || key.from === 'labels-then-env') ? [key.name] : [];
 }
 
 async function loadDockerClient(dockerUrl: Config['dockerUrl']): Promise<DockerClient> {
@@ -178,6 +185,7 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
   const { sources, docker } = await identitySources(config, deps, logger, metrics, clock);
   const identity = new CompositeIdentity(sources);
   const roleSessionKey = config.roleSessionKey === undefined ? undefined : parseRoleSessionKey(config.roleSessionKey);
+  const sourceIdentityKey = config.sourceIdentityKey === undefined ? undefined : parseSourceIdentityKey(config.sourceIdentityKey);
   const callers = new CallerService({
     identity,
     resolver,
@@ -187,6 +195,9 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
         defaultPolicy: config.defaultPolicy,
         roleDurationSeconds: config.roleDurationSeconds,
         roleSessionKey,
+        defaultSessionTags: config.defaultSessionTags,
+        sourceIdentityKey,
+        roleChaining: config.roleChaining,
       }),
     defaultBinding: defaultBinding(config),
     now: () => new Date(clock.now()),
@@ -247,6 +258,7 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
         entries: () => identity.entries(),
         peekRole: (workload) => callers.peekRole(workload),
         keyOf: (request) => cache.keyOf(request),
+        refusalOf: (workload) => callers.refusalOf(workload),
         cacheEntries: () => cache.entries(),
         now: () => new Date(clock.now()),
       }),

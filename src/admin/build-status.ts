@@ -11,6 +11,8 @@ export interface StatusInputs {
   /** The workload's role if already resolved (never starts a resolution). */
   peekRole(workload: Workload): { roleArn: string; request: AssumeRoleRequest } | undefined;
   keyOf(request: AssumeRoleRequest): string;
+  /** Why the workload's request was refused before any call (invalid session tags and the like). */
+  refusalOf?(workload: Workload): string | undefined;
   cacheEntries(): CacheEntryStatus[];
   now(): Date;
 }
@@ -21,14 +23,21 @@ export function buildStatusReport(inputs: StatusInputs): StatusReport {
   for (const [caller, workload] of inputs.entries()) {
     const role = inputs.peekRole(workload);
     const entry = role === undefined ? undefined : byKey.get(inputs.keyOf(role.request));
+    const request = role?.request;
+    const refusal = inputs.refusalOf?.(workload);
     callers.push({
       caller,
       source: workload.source,
       container: workload.name,
       ...(workload.source === 'docker' && { containerId: workload.id }),
       ...((role?.roleArn ?? workload.role?.spec) !== undefined && { role: role?.roleArn ?? workload.role?.spec }),
+      ...(request?.tags !== undefined && { sessionTags: Object.fromEntries(request.tags.map((tag) => [tag.key, tag.value])) }),
+      ...(request?.transitiveTagKeys !== undefined && { transitiveTagKeys: [...request.transitiveTagKeys] }),
+      ...(request?.sourceIdentity !== undefined && { sourceIdentity: request.sourceIdentity }),
+      ...(request !== undefined && { durationSeconds: request.durationSeconds }),
       ...(entry?.expiration !== undefined && { expiresAt: entry.expiration }),
       ...(entry?.lastError !== undefined && { lastError: `${entry.lastError.code}: ${entry.lastError.message}` }),
+      ...(refusal !== undefined && { lastError: `InvalidSessionParameters: ${refusal}` }),
     });
   }
   callers.sort((a, b) => a.caller.localeCompare(b.caller, 'en', { numeric: true }));

@@ -11,6 +11,12 @@ export interface CallerStatus {
   containerId?: string;
   /** Role the caller gets (its own or the default), as an ARN once resolved, else as written. */
   role?: string;
+  /** Session tags sent with AssumeRole (tag values are not secrets: CloudTrail records them too). */
+  sessionTags?: Record<string, string>;
+  transitiveTagKeys?: string[];
+  sourceIdentity?: string;
+  /** AssumeRole DurationSeconds. */
+  durationSeconds?: number;
   /** When the cached credentials expire (ISO 8601); absent when none are cached. */
   expiresAt?: string;
   /** The last STS (or role lookup) error for this caller's credentials, if the last attempt failed. */

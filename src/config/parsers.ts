@@ -6,6 +6,8 @@ import { formatDuration, parseGoDuration } from './duration.js';
 import { DOCKER_URL_FORMS, parseDockerEndpoint } from './docker-endpoint.js';
 import { compactPolicyOr, type PolicyRefusal } from '../identity/role-binding.js';
 import { isAccountId } from '../roles/spec.js';
+import { parseTagList, sessionParameterProblems } from '../identity/session-parameters.js';
+import { unknownPlaceholders } from '../identity/default-session-tags.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; detail?: string };
 export interface Parser<T> {
@@ -72,6 +74,27 @@ export const accountId = fromString('a 12-digit AWS account id', (t) => (isAccou
 export const region = matching(/^[a-z]{2,}(-[a-z]+)+-\d+$/, 'an AWS region such as us-east-1');
 // Prefixes as roles/session-name.ts reads them (any case, Label: too); a name must follow.
 export const roleSessionKey = matching(/^(?!(env|labels?):\s*$)\S(.*\S)?$/i, 'Env:NAME, Labels:NAME or NAME');
+export const sourceIdentityKey = matching(/^(?!(env|labels?):\s*$)\S(.*\S)?$/i, 'Env:NAME, Labels:NAME, Name, Image or NAME');
+
+/**
+ * DEFAULT_SESSION_TAGS: `KEY=VALUE,…` (env, flag) or an object (config file). Checked against STS's tag
+ * rules with every placeholder standing for a one-character value, so only a workload's own values
+ * can still break them.
+ */
+export const sessionTagTemplate: Parser<Record<string, string>> = {
+  expected: 'KEY=VALUE pairs separated by commas; values may use {name}, {image} and {service}',
+  parse(raw) {
+    const tags = typeof raw === 'string' ? parseTagList(raw) : raw;
+    if (tags instanceof Error) return fail(tags.message);
+    if (tags === null || typeof tags !== 'object' || Array.isArray(tags) || Object.values(tags).some((v) => typeof v !== 'string')) return fail();
+    const template = tags as Record<string, string>;
+    const unknown = unknownPlaceholders(template);
+    if (unknown.length > 0) return fail(`unknown placeholder ${unknown.map((w) => `{${w}}`).join(', ')}`);
+    const sample = Object.fromEntries(Object.entries(template).map(([k, v]) => [k, v.replace(/\{\w+\}/g, 'x')]));
+    const problems = sessionParameterProblems({ tags: sample });
+    return problems.length > 0 ? fail(problems.join('; ')) : ok(template);
+  },
+};
 
 export function goDuration(maxMs: number): Parser<number> {
   return fromString(`a Go duration such as 15m, 1h30m or 90s, at most ${formatDuration(maxMs)}`, (t) => {

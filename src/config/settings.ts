@@ -46,6 +46,9 @@ export const settings: readonly Setting[] = [
     description: 'Address(es) the metadata server listens on, comma-separated; :: is both IPv6 and IPv4 (0.0.0.0 as in lyft/metadataproxy and go-metadataproxy).' }),
   row('port', { env: ['PORT'], flag: 'port', short: 'p', valueName: 'PORT', fileKeys: ['port'],
     parser: p.integer(0, 65535), default: 8000, description: 'Port of the metadata server (0: any free port).' }),
+  row('containerCredentialsPort', { env: ['CONTAINER_CREDENTIALS_PORT'], flag: 'container-credentials-port', valueName: 'PORT',
+    fileKeys: ['containerCredentialsPort'], parser: p.integer(0, 65535), defaultText: 'off',
+    description: 'Also serve the ECS/EKS container-credentials protocol (GET /v1/credentials) on this port of HOST.' }),
   row('adminListen', { env: ['ADMIN_LISTEN'], flag: 'admin-listen', valueName: 'HOST:PORT', fileKeys: ['adminListen'],
     parser: p.hostPort(0), default: '127.0.0.1:8001',
     description: 'Admin listener for /healthz, /readyz, /status and /metrics; keep it off container networks.' }),
@@ -101,6 +104,13 @@ export const settings: readonly Setting[] = [
     description: 'AssumeRole DurationSeconds; the role\'s own maximum must allow it.' }),
   row('roleSessionKey', { env: ['ROLE_SESSION_KEY'], flag: 'role-session-key', valueName: 'KEY', fileKeys: ['roleSessionKey'],
     parser: p.roleSessionKey, description: 'Where the STS session name comes from: Env:NAME or Labels:NAME of the container.' }),
+  row('sourceIdentityKey', { env: ['SOURCE_IDENTITY_KEY'], flag: 'source-identity-key', valueName: 'KEY', fileKeys: ['sourceIdentityKey'],
+    parser: p.sourceIdentityKey, description: 'Where the STS SourceIdentity comes from: Env:NAME, Labels:NAME, Name or Image of the container.' }),
+  row('defaultSessionTags', { env: ['DEFAULT_SESSION_TAGS'], flag: 'default-session-tags', valueName: 'LIST', fileKeys: ['defaultSessionTags'],
+    parser: p.sessionTagTemplate, default: {}, defaultText: 'none',
+    description: 'Session tags for every AssumeRole, e.g. container={name},image={image},service={service}; a workload\'s own tags win.' }),
+  row('roleChaining', { env: ['ROLE_CHAINING'], flag: 'role-chaining', ...flagSwitch, fileKeys: ['roleChaining'], default: false,
+    description: 'The proxy\'s own credentials are a role session (EC2 instance profile, ECS task role): session durations over 3600 s are refused before STS would.' }),
 
   // Identity sources
   row('roleMappingFile', { env: ['ROLE_MAPPING_FILE'], flag: 'role-mapping-file', valueName: 'FILE', fileKeys: ['roleMappingFile'],

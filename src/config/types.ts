@@ -7,6 +7,8 @@ export interface Config {
   /** Listen address and port of the metadata server. */
   host: string;
   port: number;
+  /** Port of the container-credentials listener (on `host`); undefined → off. */
+  containerCredentialsPort?: number;
   debug: boolean;
   /** Upstream (real) instance metadata service; used for every route we do not answer. */
   metadataUrl: string;
@@ -34,6 +36,12 @@ export interface Config {
   hostnameMatchRegex?: RegExp;
   /** `Env:NAME`, `Labels:NAME` or a bare name: where the STS session name comes from. */
   roleSessionKey?: string;
+  /** `Env:NAME`, `Labels:NAME`, `Name`, `Image` or a bare name: where the STS SourceIdentity comes from. */
+  sourceIdentityKey?: string;
+  /** DEFAULT_SESSION_TAGS: tag key → value with {name}, {image}, {service} placeholders. */
+  defaultSessionTags: Record<string, string>;
+  /** The proxy's own credentials are a role session, so STS caps DurationSeconds at 3600. */
+  roleChaining: boolean;
   logLevel: LogLevel;
   logFormat: LogFormat;
   /** Request log (one line per request). */

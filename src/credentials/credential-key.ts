@@ -1,6 +1,7 @@
 // The credential cache key: every field of an AssumeRole request, since each changes the credentials.
-// Role ARN, session name and duration stay readable for status pages; the external id (a secret) and
-// the policy (long) enter only through a keyed digest, so a key can be shown or logged safely.
+// Role ARN, session name and duration stay readable for status pages; the external id (a secret), the
+// policy, the session tags, transitive keys and SourceIdentity (long) enter only through a keyed digest,
+// so a key can be shown or logged safely.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { AssumeRoleRequest } from './types.js';
 
@@ -10,7 +11,15 @@ const DIGEST_KEY = randomBytes(32);
 
 export function credentialKey(request: AssumeRoleRequest): string {
   const digest = createHmac('sha256', DIGEST_KEY)
-    .update(JSON.stringify([request.externalId ?? null, request.policy ?? null]))
+    .update(
+      JSON.stringify([
+        request.externalId ?? null,
+        request.policy ?? null,
+        request.tags?.map((tag) => [tag.key, tag.value]) ?? null,
+        request.transitiveTagKeys ?? null,
+        request.sourceIdentity ?? null,
+      ]),
+    )
     .digest('base64url')
     .slice(0, 22);
   return `${request.roleArn}|${request.sessionName}|${request.durationSeconds}|${digest}`;

@@ -51,7 +51,8 @@ export interface CallerServiceOptions {
 const UNKNOWN: Workload = Object.freeze({ id: 'unknown', name: 'unknown', source: 'mapping' });
 
 export class CallerService implements CallerDirectory {
-  private readonly roles = new WeakMap<Workload, PreparedRole | null>();
+  /** null: no role; an Error: the workload's request was refused before any call (it stays refused). */
+  private readonly roles = new WeakMap<Workload, PreparedRole | null | Error>();
   private readonly pending = new WeakMap<Workload, Promise<PreparedRole | undefined>>();
   /** Workload id → the request retained for it, released when the workload goes away. */
   private readonly retained = new Map<string, AssumeRoleRequest>();
@@ -75,6 +76,7 @@ export class CallerService implements CallerDirectory {
   roleOf(workload: Workload | undefined): PreparedRole | undefined | Promise<PreparedRole | undefined> {
     const key = workload ?? UNKNOWN;
     const known = this.roles.get(key);
+    if (known instanceof Error) throw known;
     if (known !== undefined) return known ?? undefined;
     const binding = workload?.role ?? this.options.defaultBinding;
     if (binding === undefined) {
@@ -99,7 +101,14 @@ export class CallerService implements CallerDirectory {
 
   /** The workload's role if already resolved; never starts a resolution (for /status). */
   peekRole(workload: Workload): PreparedRole | undefined {
-    return this.roles.get(workload) ?? undefined;
+    const known = this.roles.get(workload);
+    return known instanceof Error ? undefined : (known ?? undefined);
+  }
+
+  /** Why the workload's request was refused before any call, if it was (for /status). */
+  refusalOf(workload: Workload): string | undefined {
+    const known = this.roles.get(workload);
+    return known instanceof Error ? known.message : undefined;
   }
 
   credentialsOf(role: CallerRole): ServedCredentials | Promise<ServedCredentials> {
@@ -115,7 +124,8 @@ export class CallerService implements CallerDirectory {
       return this.releaseFor(workload.id);
     }
     this.live.set(workload.id, workload);
-    Promise.resolve(this.roleOf(workload)).then(
+    // roleOf throws at once for a refused request; as a rejection it is logged like any other failure.
+    new Promise<PreparedRole | undefined>((resolve) => resolve(this.roleOf(workload))).then(
       (role) => {
         // Gone, or replaced by a newer version of itself, while its role was being resolved.
         if (this.live.get(workload.id) !== workload) return;
@@ -124,8 +134,12 @@ export class CallerService implements CallerDirectory {
         this.releaseFor(workload.id);
         if (role !== undefined) this.retained.set(workload.id, role.request);
       },
-      (error: unknown) =>
-        this.options.logger.warn({ workload: workload.name, reason: (error as Error).message }, 'cannot prefetch credentials'),
+      (error: unknown) => {
+        const reason = (error as Error).message;
+        if ((error as { code?: unknown }).code === 'InvalidSessionParameters') {
+          this.options.logger.error({ workload: workload.name, reason }, 'session parameters break STS rules; this caller gets 404 until they are fixed');
+        } else this.options.logger.warn({ workload: workload.name, reason }, 'cannot prefetch credentials');
+      },
     );
   }
 
@@ -137,7 +151,15 @@ export class CallerService implements CallerDirectory {
   }
 
   private remember(key: Workload, workload: Workload | undefined, binding: RoleBinding, role: ResolvedRoleLike): PreparedRole {
-    const request = this.options.buildRequest(workload, binding, role);
+    let request: AssumeRoleRequest;
+    try {
+      request = this.options.buildRequest(workload, binding, role);
+    } catch (error) {
+      // A workload never changes in place, so neither does the verdict on its request.
+      this.roles.set(key, error as Error);
+      this.pending.delete(key);
+      throw error;
+    }
     const prepared: PreparedRole = {
       roleName: role.name,
       roleArn: role.arn,

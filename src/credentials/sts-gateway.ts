@@ -18,6 +18,9 @@ export class AwsStsGateway implements StsGateway {
       DurationSeconds: request.durationSeconds,
       ...(request.externalId !== undefined && { ExternalId: request.externalId }),
       ...(request.policy !== undefined && { Policy: request.policy }),
+      ...(request.tags !== undefined && { Tags: request.tags.map(({ key, value }) => ({ Key: key, Value: value })) }),
+      ...(request.transitiveTagKeys !== undefined && { TransitiveTagKeys: [...request.transitiveTagKeys] }),
+      ...(request.sourceIdentity !== undefined && { SourceIdentity: request.sourceIdentity }),
     });
     let answer;
     try {

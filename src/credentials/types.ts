@@ -13,6 +13,11 @@ export interface AssumeRoleRequest {
   externalId?: string;
   policy?: string;
   durationSeconds: number;
+  /** Session tags, sorted by key (one order keeps equal requests equal in the cache key). */
+  tags?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
+  /** Tag keys that pass on to roles assumed with these credentials; sorted. */
+  transitiveTagKeys?: readonly string[];
+  sourceIdentity?: string;
 }
 
 /** The one side effect the credential cache needs: AssumeRole (real STS or offline minting). */

@@ -11,6 +11,7 @@ import { normalizeIp } from './ip-address.js';
 import { compactPolicy, sameRole } from './role-binding.js';
 import type { IdentitySource, RoleBinding, Workload, WorkloadEvent } from './workload.js';
 import { errorMessage } from '../error-message.js';
+import { nonEmptySession, parseDurationSeconds, sessionParameterProblems, type SessionParameters } from './session-parameters.js';
 
 /** Watches a directory; reports the name of the entry that changed (null when the platform does not say). */
 export type WatchDirectory = (
@@ -29,7 +30,10 @@ export interface MappingFileOptions {
   watch?: WatchDirectory;
 }
 
-const ENTRY_FIELDS = new Set(['name', 'account_id', 'external_id', 'session_name', 'policy']);
+const ENTRY_FIELDS = new Set([
+  'name', 'account_id', 'external_id', 'session_name', 'policy',
+  'session_tags', 'transitive_tag_keys', 'source_identity', 'session_duration', 'authorization_token',
+]);
 
 const watchWithFs: WatchDirectory = (dir, onEvent, onError) => {
   const watcher = watch(dir, { persistent: false }, (_type, filename) => onEvent(filename === null ? null : String(filename)));
@@ -178,10 +182,13 @@ export function parseRoleMapping(text: string): Map<string, Workload> {
   for (const [key, value] of Object.entries(document)) {
     const ip = normalizeIp(key);
     const role = roleOfEntry(value);
+    const token = authorizationTokenOf(value);
     if (ip === undefined) problems.push(`key ${JSON.stringify(key)} is not an IP address`);
     else if (mapping.has(ip)) problems.push(`key ${JSON.stringify(key)} repeats address ${ip}`);
-    if (role instanceof Error) problems.push(`${JSON.stringify(key)}: ${role.message}`);
-    if (ip !== undefined && !(role instanceof Error)) mapping.set(ip, { id: `mapping:${ip}`, name: ip, source: 'mapping', role });
+    for (const problem of [role, token]) if (problem instanceof Error) problems.push(`${JSON.stringify(key)}: ${problem.message}`);
+    if (ip !== undefined && !(role instanceof Error) && !(token instanceof Error)) {
+      mapping.set(ip, { id: `mapping:${ip}`, name: ip, source: 'mapping', role, ...(token !== undefined && { authorizationToken: token }) });
+    }
   }
   if (problems.length > 0) throw new Error(problems.join('; '));
   return mapping;
@@ -196,6 +203,8 @@ function roleOfEntry(value: unknown): RoleBinding | Error {
   const unknown = Object.keys(entry).filter((field) => !ENTRY_FIELDS.has(field));
   if (unknown.length > 0) return new Error(`unknown field ${unknown.map((f) => JSON.stringify(f)).join(', ')}`);
   const { name, account_id: accountId, external_id: externalId, session_name: sessionName, policy } = entry;
+  const session = sessionOfEntry(entry);
+  if (session instanceof Error) return session;
   if (typeof name !== 'string' || !isSpec(name)) return new Error('"name" must be a non-empty role name or ARN');
   const account = accountText(accountId);
   if (account instanceof Error) return account;
@@ -213,7 +222,43 @@ function roleOfEntry(value: unknown): RoleBinding | Error {
     if (compact instanceof Error) return compact;
     role.policy = compact;
   }
+  if (session !== undefined) role.session = session;
   return role;
+}
+
+/** session_tags, transitive_tag_keys, source_identity and session_duration, checked against STS's rules. */
+function sessionOfEntry(entry: Record<string, unknown>): SessionParameters | undefined | Error {
+  const { session_tags: tags, transitive_tag_keys: transitive, source_identity: sourceIdentity, session_duration: duration } = entry;
+  const session: SessionParameters = {};
+  if (tags !== undefined && tags !== null) {
+    if (typeof tags !== 'object' || Array.isArray(tags) || Object.values(tags).some((v) => typeof v !== 'string')) {
+      return new Error('"session_tags" must be an object of tag key to text value');
+    }
+    session.tags = tags as Record<string, string>;
+  }
+  if (transitive !== undefined && transitive !== null) {
+    if (!Array.isArray(transitive) || transitive.some((k) => typeof k !== 'string')) return new Error('"transitive_tag_keys" must be an array of tag keys');
+    session.transitiveTagKeys = transitive as string[];
+  }
+  if (sourceIdentity !== undefined && sourceIdentity !== null) {
+    if (typeof sourceIdentity !== 'string') return new Error('"source_identity" must be a string');
+    session.sourceIdentity = sourceIdentity;
+  }
+  if (duration !== undefined && duration !== null) {
+    const seconds = parseDurationSeconds(duration);
+    if (seconds instanceof Error) return new Error(`"session_duration": ${seconds.message}`);
+    session.durationSeconds = seconds;
+  }
+  const problems = sessionParameterProblems(session);
+  if (problems.length > 0) return new Error(problems.join('; '));
+  return nonEmptySession(session);
+}
+
+function authorizationTokenOf(value: unknown): string | undefined | Error {
+  const token = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).authorization_token : undefined;
+  if (token === undefined || token === null) return undefined;
+  // An Authorization header value: visible ASCII and spaces, no line breaks (SDKs refuse \r\n too).
+  return typeof token === 'string' && /^[\x20-\x7e]+$/.test(token) ? token : new Error('"authorization_token" must be non-empty printable ASCII text');
 }
 
 function isSpec(text: string): boolean {

@@ -1,6 +1,7 @@
 // Helpers for the role a workload asks for (RoleBinding), shared by every identity source; DEFAULT_POLICY's
 // parser uses the policy one too.
 import type { RoleBinding } from './workload.js';
+import { sameSession } from './session-parameters.js';
 
 /** Why a value is not a session policy, in each caller's own words. */
 export interface PolicyRefusal<F> {
@@ -39,5 +40,12 @@ export function compactPolicy(value: unknown): string | Error {
 
 /** Same credentials would be asked for: listeners (prefetch) only hear about real changes. */
 export function sameRole(a: RoleBinding | undefined, b: RoleBinding | undefined): boolean {
-  return a?.spec === b?.spec && a?.externalId === b?.externalId && a?.sessionName === b?.sessionName && a?.policy === b?.policy;
+  return (
+    a?.spec === b?.spec &&
+    a?.externalId === b?.externalId &&
+    a?.sessionName === b?.sessionName &&
+    a?.policy === b?.policy &&
+    a?.refusal === b?.refusal &&
+    sameSession(a?.session, b?.session)
+  );
 }

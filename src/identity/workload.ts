@@ -1,5 +1,6 @@
 // A workload is whatever stands behind a caller address: a container, a mapping-file entry, a host
 // name found by reverse DNS. Identity sources map addresses to workloads; nothing else does.
+import type { SessionParameters } from './session-parameters.js';
 
 /** The role a workload asks for, as written by its owner (not yet resolved to an ARN). */
 export interface RoleBinding {
@@ -10,6 +11,10 @@ export interface RoleBinding {
   sessionName?: string;
   /** Inline session policy (JSON text). */
   policy?: string;
+  /** Session tags, transitive tag keys, SourceIdentity and duration the workload itself asks for. */
+  session?: SessionParameters;
+  /** Why this binding cannot be served as asked (a session value STS would refuse): the caller gets 404. */
+  refusal?: string;
 }
 
 export interface Workload {
@@ -23,6 +28,13 @@ export interface Workload {
   hostname?: string;
   /** Docker Swarm service of a task container (its com.docker.swarm.service.name label). */
   service?: string;
+  /** Image the container was started from, as written in `docker run` (SOURCE_IDENTITY_KEY=Image, tag placeholders). */
+  image?: string;
+  /**
+   * Container-credentials requests must carry this exact Authorization value (the container's
+   * AWS_CONTAINER_AUTHORIZATION_TOKEN, or the mapping file's authorization_token). A secret: never shown.
+   */
+  authorizationToken?: string;
   labels?: Readonly<Record<string, string>>;
   env?: Readonly<Record<string, string>>;
 }

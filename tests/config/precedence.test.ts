@@ -34,7 +34,7 @@ test('every required Config field has a default', () => {
   const c = config() as unknown as Record<string, unknown>;
   const optional = new Set(['defaultRole', 'defaultAccountId', 'defaultAlias', 'defaultPolicy', 'awsRegion', 'roleMappingFile',
     'hostnameMatchRegex', 'roleSessionKey', 'configFile', 'tokenKeyFile', 'statsdAddr', 'datadogAddr', 'statsiteAddr',
-    'newrelicAppName', 'newrelicLicense']);
+    'newrelicAppName', 'newrelicLicense', 'containerCredentialsPort', 'sourceIdentityKey']);
   for (const field of new Set(settings.map((s) => s.field))) {
     if (!optional.has(field)) assert.notEqual(c[field], undefined, `${field} has no default`);
   }

@@ -10,6 +10,9 @@ describe('credentialKey', () => {
     externalId: 'ext-1',
     policy: '{"a":1}',
     durationSeconds: 3600,
+    tags: [{ key: 'team', value: 'payments' }],
+    transitiveTagKeys: ['team'],
+    sourceIdentity: 'web-1',
   };
   const changed: Required<AssumeRoleRequest> = {
     roleArn: 'arn:aws:iam::123456789012:role/db',
@@ -17,10 +20,22 @@ describe('credentialKey', () => {
     externalId: 'ext-2',
     policy: '{"a":2}',
     durationSeconds: 1800,
+    tags: [{ key: 'team', value: 'billing' }],
+    transitiveTagKeys: [],
+    sourceIdentity: 'web-2',
   };
 
   it('is the same for equal requests, whatever the property order', () => {
-    const reordered = { durationSeconds: 3600, policy: '{"a":1}', externalId: 'ext-1', sessionName: 'payments', roleArn: full.roleArn };
+    const reordered = {
+      sourceIdentity: 'web-1',
+      transitiveTagKeys: ['team'],
+      tags: [{ value: 'payments', key: 'team' }],
+      durationSeconds: 3600,
+      policy: '{"a":1}',
+      externalId: 'ext-1',
+      sessionName: 'payments',
+      roleArn: full.roleArn,
+    };
     assert.equal(credentialKey(full), credentialKey(reordered));
   });
 
@@ -38,8 +53,11 @@ describe('credentialKey', () => {
       credentialKey({ ...bare, policy: '' }),
       credentialKey({ ...bare, externalId: 'x' }),
       credentialKey({ ...bare, policy: 'x' }),
+      credentialKey({ ...bare, tags: [] }),
+      credentialKey({ ...bare, tags: [{ key: 'x', value: '' }] }),
+      credentialKey({ ...bare, sourceIdentity: 'x' }),
     ]);
-    assert.equal(keys.size, 5);
+    assert.equal(keys.size, 8);
   });
 
   it('never contains the external id or the policy', () => {

@@ -15,6 +15,29 @@ export interface RecordedCall {
   accessKeyId?: string;
 }
 
+/** The session parameters of a recorded AssumeRole, read back from the form as STS reads them. */
+export interface SentSession {
+  tags: Array<{ key: string; value: string }>;
+  transitiveTagKeys: string[];
+  sourceIdentity?: string;
+  durationSeconds?: number;
+}
+
+/** `Tags.member.N.Key`/`.Value`, `TransitiveTagKeys.member.N`, `SourceIdentity`, `DurationSeconds`, in member order. */
+export function sentSession(params: Readonly<Record<string, string>>): SentSession {
+  const members = (prefix: string): string[] => {
+    const found: string[] = [];
+    for (let n = 1; params[`${prefix}.member.${n}`] !== undefined || params[`${prefix}.member.${n}.Key`] !== undefined; n++) found.push(`${prefix}.member.${n}`);
+    return found;
+  };
+  return {
+    tags: members('Tags').map((m) => ({ key: params[`${m}.Key`]!, value: params[`${m}.Value`] ?? '' })),
+    transitiveTagKeys: members('TransitiveTagKeys').map((m) => params[m]!),
+    ...(params.SourceIdentity !== undefined && { sourceIdentity: params.SourceIdentity }),
+    ...(params.DurationSeconds !== undefined && { durationSeconds: Number(params.DurationSeconds) }),
+  };
+}
+
 export interface FakeAwsFailure {
   status: number;
   code: string;
@@ -34,6 +57,10 @@ const NAMESPACES: Record<string, string> = {
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:.*\/)?([\w+=,.@-]{1,64})$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+// STS's own limits, so a request our checks let through and STS would refuse fails here too.
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+const SOURCE_IDENTITY = /^(?!aws:)[\w+=,.@-]{2,64}$/i;
 
 function xmlEscape(text: string): string {
   return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -150,6 +177,16 @@ export class FakeAws {
     if (!SESSION_NAME.test(RoleSessionName)) return this.validation(namespace, `Value '${RoleSessionName}' at 'roleSessionName' failed to satisfy constraint`);
     const duration = Number(DurationSeconds ?? 3600);
     if (!(duration >= 900 && duration <= 43200)) return this.validation(namespace, `Value '${DurationSeconds}' at 'durationSeconds' failed to satisfy constraint`);
+    const session = sentSession(call.params);
+    if (session.tags.length > 50) return this.validation(namespace, `Value at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50`);
+    const bad = session.tags.find((tag) => !TAG_KEY.test(tag.key) || !TAG_VALUE.test(tag.value));
+    if (bad !== undefined) return this.validation(namespace, `Value at 'tags' failed to satisfy constraint: ${bad.key}`);
+    const keys = new Set(session.tags.map((tag) => tag.key.toLowerCase()));
+    if (keys.size < session.tags.length) return this.error(namespace, { status: 400, code: 'InvalidParameterValue', message: 'Duplicate tag keys found.' });
+    if (session.transitiveTagKeys.some((key) => !keys.has(key.toLowerCase()))) {
+      return this.error(namespace, { status: 400, code: 'InvalidParameterValue', message: 'The specified transitive tag key must be included in the requested tags.' });
+    }
+    if (session.sourceIdentity !== undefined && !SOURCE_IDENTITY.test(session.sourceIdentity)) return this.validation(namespace, `Value at 'sourceIdentity' failed to satisfy constraint`);
     const roleId = 'AROA' + randomChars(BASE32, 17);
     return this.success(
       'AssumeRole',

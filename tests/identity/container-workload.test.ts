@@ -155,3 +155,51 @@ describe('container addresses', () => {
     assert.equal(isHostNetwork({}), false);
   });
 });
+
+describe('session tags, duration, image and authorization token of a container', () => {
+  test('labels metadataproxy.session-tag.KEY, then IAM_SESSION_TAGS over them per key; IAM_ROLE_DURATION in seconds or as a duration', () => {
+    const { workload, warnings } = roleOf(['IAM_ROLE=app', 'IAM_SESSION_TAGS=team=payments,env=prod', 'IAM_ROLE_DURATION=2h'], {
+      'metadataproxy.session-tag.team': 'from-label',
+      'metadataproxy.session-tag.cost-center': '4711',
+    });
+    assert.deepEqual(workload.role, { spec: 'app', session: { tags: { team: 'payments', 'cost-center': '4711', env: 'prod' }, durationSeconds: 7200 } });
+    assert.deepEqual(warnings, []);
+  });
+
+  test('tags or a duration without a role ride on the default role', () => {
+    assert.deepEqual(roleOf(['IAM_ROLE_DURATION=1800'], {}, { defaultRole: 'fallback' }).workload.role, { spec: 'fallback', session: { durationSeconds: 1800 } });
+    assert.deepEqual(roleOf([], { 'metadataproxy.session-tag.team': 'x' }, { defaultRole: 'fallback' }).workload.role, {
+      spec: 'fallback',
+      session: { tags: { team: 'x' } },
+    });
+  });
+
+  test('each invalid value refuses the binding with its reason and a warning, never a silent drop', () => {
+    const cases: Array<[string[], Record<string, string>, RegExp]> = [
+      [['IAM_SESSION_TAGS=team'], {}, /IAM_SESSION_TAGS: session tag entry "team" is not KEY=VALUE/],
+      [['IAM_SESSION_TAGS=team=a;b'], {}, /session tag "team": the value must be/],
+      [[], { 'metadataproxy.session-tag.bad!key': 'v' }, /session tag key "bad!key"/],
+      [['IAM_ROLE_DURATION=forever'], {}, /IAM_ROLE_DURATION: session duration "forever" is not a number/],
+      [['IAM_ROLE_DURATION=600'], {}, /session duration 600 must be/],
+      [['IAM_ROLE_DURATION=13h'], {}, /session duration 46800 must be/],
+    ];
+    for (const [env, labels, reason] of cases) {
+      const { workload, warnings } = roleOf(['IAM_ROLE=app', ...env], labels);
+      assert.match(workload.role?.refusal ?? '', reason, env.join() || JSON.stringify(labels));
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0]!, reason);
+      assert.match(warnings[0]!, /gets no credentials until this is fixed/);
+    }
+  });
+
+  test('the image, and AWS_CONTAINER_AUTHORIZATION_TOKEN kept apart from the env metrics may copy', () => {
+    const container = stubContainer('c1', { env: ['IAM_ROLE=app', 'AWS_CONTAINER_AUTHORIZATION_TOKEN=s3cret', 'SERVICE=web'] });
+    container.Config!.Image = 'registry:5000/app:1.2';
+    const { workload } = containerWorkload(container, { ...rules, keepEnv: new Set(['SERVICE', 'AWS_CONTAINER_AUTHORIZATION_TOKEN']) });
+    assert.equal(workload.image, 'registry:5000/app:1.2');
+    assert.equal(workload.authorizationToken, 's3cret');
+    assert.deepEqual(workload.env, { SERVICE: 'web' }, 'never copied into env, even when COPY_DOCKER_ENV names it');
+    assert.equal(roleOf(['IAM_ROLE=app']).workload.authorizationToken, undefined);
+    assert.equal(roleOf(['AWS_CONTAINER_AUTHORIZATION_TOKEN=']).workload.authorizationToken, undefined);
+  });
+});

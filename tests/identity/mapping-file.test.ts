@@ -65,6 +65,29 @@ describe('parseRoleMapping', () => {
     assert.deepEqual(mapping.get('10.0.0.7')?.role, { spec: 'app@prod' });
   });
 
+  test('session tags, transitive keys, SourceIdentity, duration (seconds or Go duration) and an authorization token', () => {
+    const mapping = parseRoleMapping(
+      JSON.stringify({
+        '10.0.0.5': {
+          name: 'app',
+          session_tags: { team: 'payments', env: '' },
+          transitive_tag_keys: ['team'],
+          source_identity: 'batch-7',
+          session_duration: '2h',
+          authorization_token: 'Bearer abc',
+        },
+        '10.0.0.6': { name: 'app', session_duration: 1800 },
+      }),
+    );
+    const workload = mapping.get('10.0.0.5')!;
+    assert.deepEqual(workload.role, {
+      spec: 'app',
+      session: { tags: { team: 'payments', env: '' }, transitiveTagKeys: ['team'], sourceIdentity: 'batch-7', durationSeconds: 7200 },
+    });
+    assert.equal(workload.authorizationToken, 'Bearer abc');
+    assert.deepEqual(mapping.get('10.0.0.6')!.role, { spec: 'app', session: { durationSeconds: 1800 } });
+  });
+
   test('a numeric account id keeps its 12 digits', () => {
     assert.equal(parseRoleMapping('{"10.0.0.5": {"name": "app", "account_id": 12345678901}}').get('10.0.0.5')?.role?.spec, 'app@012345678901');
   });
@@ -89,6 +112,17 @@ describe('parseRoleMapping', () => {
     ['empty external id', '{"10.0.0.5": {"name": "a", "external_id": ""}}', /"external_id" must be a non-empty string/],
     ['policy not JSON', '{"10.0.0.5": {"name": "a", "policy": "{nope"}}', /policy is not valid JSON/],
     ['policy not an object', '{"10.0.0.5": {"name": "a", "policy": [1]}}', /policy must be a JSON object/],
+    ['session tags not an object of text', '{"10.0.0.5": {"name": "a", "session_tags": {"team": 1}}}', /"session_tags" must be an object/],
+    ['a session tag value STS refuses', '{"10.0.0.5": {"name": "a", "session_tags": {"team": "secret;x"}}}', /session tag "team": the value must be/],
+    ['a session tag key STS refuses', '{"10.0.0.5": {"name": "a", "session_tags": {"t*": "x"}}}', /session tag key "t\*"/],
+    ['51 session tags', `{"10.0.0.5": {"name": "a", "session_tags": {${Array.from({ length: 51 }, (_, i) => `"k${i}": "v"`).join(',')}}}}`, /51 session tags/],
+    ['transitive keys not an array', '{"10.0.0.5": {"name": "a", "transitive_tag_keys": "team"}}', /"transitive_tag_keys" must be an array/],
+    ['a transitive key that is no tag', '{"10.0.0.5": {"name": "a", "session_tags": {"team": "x"}, "transitive_tag_keys": ["env"]}}', /transitive tag key "env"/],
+    ['source identity not text', '{"10.0.0.5": {"name": "a", "source_identity": 7}}', /"source_identity" must be a string/],
+    ['source identity aws:', '{"10.0.0.5": {"name": "a", "source_identity": "aws:x"}}', /must not start with aws:/],
+    ['duration not a duration', '{"10.0.0.5": {"name": "a", "session_duration": "later"}}', /"session_duration": session duration "later"/],
+    ['duration over 12 h', '{"10.0.0.5": {"name": "a", "session_duration": "13h"}}', /session duration 46800 must be/],
+    ['authorization token with a line break', '{"10.0.0.5": {"name": "a", "authorization_token": "secret\\r\\nx"}}', /"authorization_token" must be/],
   ];
   for (const [what, text, message] of invalid) {
     test(`rejects ${what} with one clear line`, () => {

@@ -5,19 +5,26 @@
 //   role:        env IAM_ROLE (any role spec) > label ec2metaproxy.RoleAlias (through aliasToArn)
 //   policy:      env IAM_POLICY > label ec2metaproxy.Policy
 //   external id: env IAM_EXTERNAL_ID
-// A container that brings a policy or external id but no role gets them on the default role, so the
-// restriction it asked for is not dropped. Host-network containers share the host's address and are
+//   session tags: env IAM_SESSION_TAGS (k=v,k2=v2) > labels metadataproxy.session-tag.KEY=VALUE, per key
+//   duration:    env IAM_ROLE_DURATION (seconds or a Go duration)
+// A container that brings a policy, external id, session tags or duration but no role gets them on the
+// default role, so what it asked for is not dropped. Session values that break STS's rules make the
+// binding refused (404, with the reason logged), never silently dropped. Host-network containers share the host's address and are
 // never indexed by address.
 import { normalizeIp } from '../ip-address.js';
 import { compactPolicy } from '../role-binding.js';
 import { parseRoleSessionKey } from '../../roles/session-name.js';
 import type { RoleBinding, Workload } from '../workload.js';
 import type { ContainerAddress } from './container-index.js';
+import { nonEmptySession, parseDurationSeconds, parseTagList, sessionParameterProblems, type SessionParameters } from '../session-parameters.js';
 
 export const ROLE_ALIAS_LABEL = 'ec2metaproxy.RoleAlias';
 export const POLICY_LABEL = 'ec2metaproxy.Policy';
 /** Set by Docker on every swarm task container; ROLE_SESSION_KEY=Labels:com.docker.swarm.service.name reads it too. */
 export const SWARM_SERVICE_LABEL = 'com.docker.swarm.service.name';
+export const SESSION_TAG_LABEL_PREFIX = 'metadataproxy.session-tag.';
+/** Container-credentials requests from this container must carry its value (as ECS and EKS send it). */
+export const AUTHORIZATION_TOKEN_ENV = 'AWS_CONTAINER_AUTHORIZATION_TOKEN';
 
 /** The parts of the engine's container JSON we read (list and inspect answers; any part may be missing). */
 export interface EndpointJson {
@@ -35,6 +42,7 @@ export interface ContainerJson {
   Name?: string;
   State?: { Running?: boolean } | null;
   Config?: {
+    Image?: string;
     Hostname?: string;
     Domainname?: string;
     Env?: string[] | null;
@@ -103,7 +111,8 @@ export function containerWorkload(container: ContainerJson, rules: WorkloadRules
   }
   const externalId = present(env.get('IAM_EXTERNAL_ID'));
   const policyText = present(env.get('IAM_POLICY')) ?? present(labels[POLICY_LABEL]);
-  if (spec === undefined && (externalId !== undefined || policyText !== undefined)) spec = rules.defaultRole;
+  const session = containerSession(env, labels);
+  if (spec === undefined && (externalId !== undefined || policyText !== undefined || session.asked)) spec = rules.defaultRole;
 
   let role: RoleBinding | undefined;
   if (spec !== undefined) {
@@ -115,6 +124,11 @@ export function containerWorkload(container: ContainerJson, rules: WorkloadRules
       if (policy instanceof Error) warnings.push(`session ${policy.message}; STS will refuse it`);
       role.policy = policy instanceof Error ? policyText : policy;
     }
+    if (session.parameters !== undefined) role.session = session.parameters;
+    if (session.problems.length > 0) {
+      role.refusal = session.problems.join('; ');
+      warnings.push(`${role.refusal}; it gets no credentials until this is fixed`);
+    }
   }
 
   const workload: Workload = {
@@ -122,14 +136,49 @@ export function containerWorkload(container: ContainerJson, rules: WorkloadRules
     name: (container.Name ?? container.Id).replace(/^\//, ''),
     source: 'docker',
     labels,
-    env: Object.fromEntries([...env].filter(([key]) => rules.keepEnv.has(key))),
+    // The authorization token is a secret even when COPY_DOCKER_ENV names it: metric labels are not.
+    env: Object.fromEntries([...env].filter(([key]) => rules.keepEnv.has(key) && key !== AUTHORIZATION_TOKEN_ENV)),
   };
   const hostname = fullHostname(container);
   if (hostname !== undefined) workload.hostname = hostname;
   const service = present(labels[SWARM_SERVICE_LABEL]);
   if (service !== undefined) workload.service = service;
+  const image = present(container.Config?.Image);
+  if (image !== undefined) workload.image = image;
+  // Read here and kept apart from `env`, which metrics may copy: the token is a secret.
+  const token = env.get(AUTHORIZATION_TOKEN_ENV);
+  if (token !== undefined && token !== '') workload.authorizationToken = token;
   if (role !== undefined) workload.role = role;
   return { workload, warnings };
+}
+
+/** Session tags (labels, then IAM_SESSION_TAGS over them per key) and IAM_ROLE_DURATION, checked against STS's rules. */
+function containerSession(env: ReadonlyMap<string, string>, labels: Readonly<Record<string, string>>) {
+  const problems: string[] = [];
+  const tags: Record<string, string> = {};
+  let tagged = false;
+  for (const [label, value] of Object.entries(labels)) {
+    if (!label.startsWith(SESSION_TAG_LABEL_PREFIX)) continue;
+    tags[label.slice(SESSION_TAG_LABEL_PREFIX.length)] = value;
+    tagged = true;
+  }
+  const tagText = present(env.get('IAM_SESSION_TAGS'));
+  if (tagText !== undefined) {
+    const fromEnv = parseTagList(tagText);
+    if (fromEnv instanceof Error) problems.push(`IAM_SESSION_TAGS: ${fromEnv.message}`);
+    else Object.assign(tags, fromEnv);
+    tagged = true;
+  }
+  const session: SessionParameters = {};
+  if (tagged) session.tags = tags;
+  const durationText = present(env.get('IAM_ROLE_DURATION'));
+  if (durationText !== undefined) {
+    const seconds = parseDurationSeconds(durationText);
+    if (seconds instanceof Error) problems.push(`IAM_ROLE_DURATION: ${seconds.message}`);
+    else session.durationSeconds = seconds;
+  }
+  problems.push(...sessionParameterProblems(session));
+  return { parameters: nonEmptySession(session), problems, asked: tagged || durationText !== undefined };
 }
 
 /** Env var names the rest of the proxy reads: ROLE_SESSION_KEY's (`Env:NAME` or a bare name) and the copied ones. */
