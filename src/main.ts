@@ -24,6 +24,7 @@ import { createRequestGate } from './server/gate.js';
 import { createTokenService } from './tokens/token-service.js';
 import { loadTokenKey } from './tokens/token-key.js';
 import { createRequestHandler } from './server/handler.js';
+import { createContainerCredentialsHandler } from './server/container-credentials.js';
 import { applyServerLimits, serverOptions, type ServerLimits } from './server/limits.js';
 import { listen } from './server/node-http.js';
 import { splitHostList } from './config/parsers.js';
@@ -66,6 +67,8 @@ export interface RunningProxy {
   /** One per HOST address. */
   urls: string[];
   port: number;
+  /** `http://host:port` of the container-credentials listener, when CONTAINER_CREDENTIALS_PORT is set. */
+  containerCredentialsUrl?: string;
   /** `host:port` of the admin listener. */
   adminAddress: string;
   /** Names of the identity sources in the order they are asked. */
@@ -152,6 +155,13 @@ function asSettingError<T>(fn: () => T): T {
   }
 }
 
+/** PORT=0 on several addresses: the first one picks the port, the others take the same. */
+async function listenAll(servers: readonly http.Server[], port: number, hosts: readonly string[]): Promise<void> {
+  await listen(servers[0]!, port, hosts[0]!);
+  const { port: chosen } = servers[0]!.address() as AddressInfo;
+  for (const [i, server] of servers.entries()) if (i > 0) await listen(server, chosen, hosts[i]!);
+}
+
 export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<RunningProxy> {
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? Math.random;
@@ -209,6 +219,8 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
     ? createMockImds({ instanceId: config.mockedInstanceId, region: config.awsRegion, accountId: config.defaultAccountId, clock })
     : (await import('./upstream/passthrough.js')).createPassthrough({ metadataUrl: config.metadataUrl, logger, metrics, clock });
 
+  const requestLog = createRequestLog(logger, config.verbose);
+  const nextRequestId = createRequestIdGenerator();
   const handler = createRequestHandler({
     gate: createRequestGate({
       httpTokens: config.httpTokens,
@@ -223,8 +235,8 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
     backend,
     metrics,
     logger,
-    requestLog: createRequestLog(logger, config.verbose),
-    nextRequestId: createRequestIdGenerator(),
+    requestLog,
+    nextRequestId,
     unknownCaller: config.unknownCaller,
   });
 
@@ -235,11 +247,19 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
     : handler;
   // One server per HOST address (a dual-stack host may name its IPv4 and IPv6 bridge addresses).
   const hosts = splitHostList(config.host);
-  const servers = hosts.map(() => {
-    const server = http.createServer(serverOptions(deps.serverLimits), listener);
-    applyServerLimits(server, deps.serverLimits);
-    return server;
-  });
+  const serversFor = (requestListener: http.RequestListener): http.Server[] =>
+    hosts.map(() => {
+      const server = http.createServer(serverOptions(deps.serverLimits), requestListener);
+      applyServerLimits(server, deps.serverLimits);
+      return server;
+    });
+  const servers = serversFor(listener);
+  // The container-credentials protocol shares the callers (identity, roles, credential cache) with IMDS.
+  const containerServers =
+    config.containerCredentialsPort === undefined
+      ? []
+      : serversFor(createContainerCredentialsHandler({ callers, metrics, logger, requestLog, nextRequestId }));
+  const listeners = [...servers, ...containerServers];
 
   const admin = createAdminServer({
     listen: config.adminListen,
@@ -269,24 +289,24 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
   try {
     // Sources fail to start only on their settings (an unreadable or invalid mapping file).
     await identity.start().catch((error: unknown) => asSettingError(() => { throw error; }));
-    // PORT=0 on several addresses: the first one picks the port, the others take the same.
-    await listen(servers[0]!, config.port, hosts[0]!);
-    const { port } = servers[0]!.address() as AddressInfo;
-    for (const [i, server] of servers.entries()) if (i > 0) await listen(server, port, hosts[i]!);
+    await listenAll(servers, config.port, hosts);
+    if (config.containerCredentialsPort !== undefined) await listenAll(containerServers, config.containerCredentialsPort, hosts);
     adminAddress = await admin.start();
   } catch (error) {
     // A failed start (a port in use, say, on a SIGHUP restart) must not leave watchers and pools behind.
-    for (const server of servers) server.close();
+    for (const server of listeners) server.close();
     await closeAll(closeables, logger);
     throw error;
   }
   const { port } = servers[0]!.address() as AddressInfo;
   const urls = hosts.map((host) => `http://${urlHost(host)}:${port}`);
+  const containerPort = (containerServers[0]?.address() as AddressInfo | undefined)?.port;
 
   return {
     url: urls[0]!,
     urls,
     port,
+    ...(containerPort !== undefined && { containerCredentialsUrl: `http://${urlHost(hosts[0]!)}:${containerPort}` }),
     adminAddress,
     sourceNames: identity.sources.map((s) => s.name),
     identity,
@@ -295,6 +315,6 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
     async reload() {
       await Promise.all(identity.sources.map((s) => (s as { reload?: () => Promise<void> }).reload?.()));
     },
-    close: (drainTimeoutMs = 10_000) => gracefulShutdown([...servers, admin.server], closeables, logger, drainTimeoutMs),
+    close: (drainTimeoutMs = 10_000) => gracefulShutdown([...listeners, admin.server], closeables, logger, drainTimeoutMs),
   };
 }

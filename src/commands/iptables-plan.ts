@@ -2,7 +2,9 @@
 // kept apart from running iptables so each choice can be checked directly.
 //
 // nat PREROUTING, per container interface: IMDS traffic (169.254.169.254:80) → the proxy; with --ipv6
-// also IMDS's IPv6 address (fd00:ec2::254:80) → the proxy, with ip6tables.
+// also IMDS's IPv6 address (fd00:ec2::254:80) → the proxy, with ip6tables. With CONTAINER_CREDENTIALS_PORT
+// also the container-credentials addresses (169.254.170.2:80, ECS's; 169.254.170.23:80 and, with
+// --ipv6, fd00:ec2::23:80, EKS's) → that port.
 // filter INPUT, at the top, in this order (for each family):
 //   accept the proxy port from each container interface and from lo,
 //   drop the proxy port from everywhere else (other hosts on the network),
@@ -14,6 +16,12 @@ export const IMDS_ADDRESS = '169.254.169.254';
 export const IMDS_ADDRESS_V6 = 'fd00:ec2::254';
 
 export type Family = 'ipv4' | 'ipv6';
+
+/** Where SDKs look for container credentials, by family: ECS's relative-URI host and EKS's full-URI hosts. */
+export const CONTAINER_CREDENTIALS_ADDRESSES: Readonly<Record<Family, readonly string[]>> = {
+  ipv4: ['169.254.170.2', '169.254.170.23'],
+  ipv6: ['fd00:ec2::23'],
+};
 
 export interface Rule {
   /** ipv4: iptables; ipv6: ip6tables. */
@@ -148,17 +156,23 @@ function listensOn(hosts: readonly string[], target: Target): boolean {
   );
 }
 
-export function planRules(targets: readonly Target[], port: number): Plan {
-  const portMatch = ['-p', 'tcp', '--dport', String(port)];
-  const nat: Rule[] = targets.map((t) => ({
+/** `containerPort`: CONTAINER_CREDENTIALS_PORT, when that listener is on. */
+export function planRules(targets: readonly Target[], port: number, containerPort?: number): Plan {
+  const dnat = (t: Target, address: string, to: number): Rule => ({
     family: t.family,
     table: 'nat',
     chain: 'PREROUTING',
     spec: [
-      '-i', t.interface, '-p', 'tcp', '-d', t.family === 'ipv4' ? IMDS_ADDRESS : IMDS_ADDRESS_V6, '--dport', '80',
-      '-j', 'DNAT', '--to-destination', t.family === 'ipv4' ? `${t.address}:${port}` : `[${t.address}]:${port}`,
+      '-i', t.interface, '-p', 'tcp', '-d', address, '--dport', '80',
+      '-j', 'DNAT', '--to-destination', t.family === 'ipv4' ? `${t.address}:${to}` : `[${t.address}]:${to}`,
     ],
-  }));
+  });
+  const nat: Rule[] = targets.flatMap((t) => [
+    dnat(t, t.family === 'ipv4' ? IMDS_ADDRESS : IMDS_ADDRESS_V6, port),
+    ...(containerPort === undefined ? [] : CONTAINER_CREDENTIALS_ADDRESSES[t.family].map((address) => dnat(t, address, containerPort))),
+  ]);
+  const ports = containerPort === undefined ? [port] : [port, containerPort];
+  const portMatches = ports.map((p) => ['-p', 'tcp', '--dport', String(p)]);
   const filter: Rule[] = [];
   const notes: string[] = [];
   for (const family of ['ipv4', 'ipv6'] as const) {
@@ -167,13 +181,18 @@ export function planRules(targets: readonly Target[], port: number): Plan {
     const input = (spec: string[]): Rule => ({ family, table: 'filter', chain: 'INPUT', spec });
     const interfaces = [...new Set(own.map((t) => t.interface))];
     filter.push(
-      ...interfaces.map((iface) => input(['-i', iface, ...portMatch, '-j', 'ACCEPT'])),
-      input(['-i', 'lo', ...portMatch, '-j', 'ACCEPT']),
-      input([...portMatch, '-j', 'DROP']),
+      ...interfaces.flatMap((iface) => portMatches.map((match) => input(['-i', iface, ...match, '-j', 'ACCEPT']))),
+      ...portMatches.map((match) => input(['-i', 'lo', ...match, '-j', 'ACCEPT'])),
+      ...portMatches.map((match) => input([...match, '-j', 'DROP'])),
       ...own.filter((t) => t.sysctl !== undefined).map((t) => input(['-i', t.interface, '-d', '127.0.0.0/8', '-j', 'DROP'])),
     );
     const over = family === 'ipv4' ? '' : ' over IPv6 (ip6tables)';
-    notes.push(`INPUT${over}: port ${port} is accepted from ${interfaces.join(', ')} and lo, and dropped from anywhere else (other hosts cannot use the proxy).`);
+    const which = ports.length > 1 ? `ports ${ports.join(' and ')} are` : `port ${port} is`;
+    notes.push(`INPUT${over}: ${which} accepted from ${interfaces.join(', ')} and lo, and dropped from anywhere else (other hosts cannot use the proxy).`);
+    if (containerPort !== undefined) {
+      const addresses = CONTAINER_CREDENTIALS_ADDRESSES[family].map((a) => (family === 'ipv4' ? `${a}:80` : `[${a}]:80`)).join(' and ');
+      notes.push(`nat${over}: ${addresses} (container credentials) go to port ${containerPort} (CONTAINER_CREDENTIALS_PORT).`);
+    }
   }
   return { notes, sysctls: [...new Set(targets.flatMap((t) => (t.sysctl === undefined ? [] : [t.sysctl])))], nat, filter };
 }

@@ -53,6 +53,7 @@ export async function runIptablesCommand(
     ...(to6 !== undefined && !ipv6 ? [`--to6 ${to6}: the IPv6 rules need --ipv6`] : []),
     ...(to6 !== undefined && (!isIPv6(to6) || to6 === '::1' || to6 === '::') ? [`--to6 ${to6}: expected an IPv6 address of this host (the kernel never routes a DNAT to ::1)`] : []),
     ...(config.port === 0 ? ['PORT: the rules need a fixed proxy port, got 0'] : []),
+    ...(config.containerCredentialsPort === 0 ? ['CONTAINER_CREDENTIALS_PORT: the rules need a fixed port, got 0'] : []),
   ];
   if (problems.length > 0) return usageError(io, problems);
 
@@ -66,7 +67,7 @@ export async function runIptablesCommand(
     (iface, family) => addresses.get(`${family} ${iface}`),
   );
   if ('error' in chosen) return usageError(io, [chosen.error]);
-  const plan = planRules(chosen.targets, config.port);
+  const plan = planRules(chosen.targets, config.port, config.containerCredentialsPort);
   plan.notes.unshift(...chosen.notes);
 
   if (extra.apply === true) return apply(plan, io, run);

@@ -76,7 +76,8 @@ export class CallerService implements CallerDirectory {
   roleOf(workload: Workload | undefined): PreparedRole | undefined | Promise<PreparedRole | undefined> {
     const key = workload ?? UNKNOWN;
     const known = this.roles.get(key);
-    if (known instanceof Error) throw known;
+    // A refusal is a rejected promise, not a throw: callers on every path already handle rejections.
+    if (known instanceof Error) return Promise.reject(known);
     if (known !== undefined) return known ?? undefined;
     const binding = workload?.role ?? this.options.defaultBinding;
     if (binding === undefined) {
@@ -84,7 +85,13 @@ export class CallerService implements CallerDirectory {
       return undefined;
     }
     const resolved = this.options.resolver.peek(binding.spec);
-    if (resolved !== undefined) return this.remember(key, workload, binding, resolved);
+    if (resolved !== undefined) {
+      try {
+        return this.remember(key, workload, binding, resolved);
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    }
     let waiting = this.pending.get(key);
     if (waiting === undefined) {
       waiting = this.options.resolver.resolve(binding.spec).then(
@@ -124,8 +131,7 @@ export class CallerService implements CallerDirectory {
       return this.releaseFor(workload.id);
     }
     this.live.set(workload.id, workload);
-    // roleOf throws at once for a refused request; as a rejection it is logged like any other failure.
-    new Promise<PreparedRole | undefined>((resolve) => resolve(this.roleOf(workload))).then(
+    Promise.resolve(this.roleOf(workload)).then(
       (role) => {
         // Gone, or replaced by a newer version of itself, while its role was being resolved.
         if (this.live.get(workload.id) !== workload) return;

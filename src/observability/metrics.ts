@@ -5,6 +5,7 @@ import type { Workload } from '../identity/workload.js';
 export type RequestHandlerName =
   | 'credentials'
   | 'credentials-list'
+  | 'container-credentials'
   | 'iam-info'
   | 'redirect'
   | 'token'

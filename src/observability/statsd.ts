@@ -23,6 +23,7 @@ const PREFIX = 'metadataproxy.';
 const GO_HANDLER_NAMES: Record<RequestHandlerName, string> = {
   credentials: 'iam-security-crentials-for-role',
   'credentials-list': 'iam-security-credentials-name',
+  'container-credentials': 'container-credentials',
   redirect: 'iam-security-credentials-name',
   'iam-info': 'iam-info-handler',
   passthrough: 'passthrough',

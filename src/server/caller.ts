@@ -1,6 +1,7 @@
 // What the handler needs to know about a caller, behind one interface so the handler stays free of
 // identity sources, role resolution and STS.
 import type { Workload } from '../identity/workload.js';
+import type { AwsCredentials } from '../credentials/types.js';
 
 /** A caller's role, resolved to an ARN, with the cache key of its credentials. */
 export interface CallerRole {
@@ -16,6 +17,8 @@ export interface CallerRole {
 export interface ServedCredentials {
   /** Pre-serialized IMDS credentials body. */
   readonly body: Buffer;
+  /** The same credentials, for answers in other shapes (container credentials). */
+  readonly credentials: AwsCredentials;
 }
 
 export interface CallerDirectory {

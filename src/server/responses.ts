@@ -28,6 +28,23 @@ export function credentialsBody(credentials: AwsCredentials, lastUpdated: Date):
   );
 }
 
+/**
+ * The container-credentials answer (ECS/EKS protocol): compact JSON, Expiration in RFC 3339 as SDKs parse
+ * it, plus the AccountId and RoleArn that newer SDKs record.
+ */
+export function containerCredentialsBody(credentials: AwsCredentials, roleArn: string): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      AccessKeyId: credentials.accessKeyId,
+      SecretAccessKey: credentials.secretAccessKey,
+      Token: credentials.sessionToken,
+      Expiration: imdsTimestamp(credentials.expiration),
+      AccountId: roleArn.split(':')[4],
+      RoleArn: roleArn,
+    }),
+  );
+}
+
 /** Instance profile ARN of a role: same account and path, `instance-profile` instead of `role`. */
 export function instanceProfileArn(roleArn: string): string {
   return roleArn.replace(/:role\//, ':instance-profile/');

@@ -104,6 +104,28 @@ describe('metadataproxy iptables', () => {
     assert.deepEqual(explicit.chains['nat PREROUTING'], [dnat('docker_gwbridge', '172.18.0.1:8000')]);
   });
 
+  it('with CONTAINER_CREDENTIALS_PORT: 169.254.170.2:80 and 169.254.170.23:80 go to that port, which INPUT guards too; --remove takes it all away', async () => {
+    const host = fakeHost();
+    const env = { CONTAINER_CREDENTIALS_PORT: '8002' };
+    const { io, out } = captureIo();
+    assert.equal(await runIptablesCommand(['--apply'], env, io, host.run), 0);
+    const ecs = '-i docker0 -p tcp -d 169.254.170.2 --dport 80 -j DNAT --to-destination 172.17.0.1:8002';
+    const eks = '-i docker0 -p tcp -d 169.254.170.23 --dport 80 -j DNAT --to-destination 172.17.0.1:8002';
+    assert.deepEqual(host.chains['nat PREROUTING'], [DNAT_DOCKER0, ecs, eks]);
+    assert.deepEqual(host.chains['filter INPUT'], [
+      '-i docker0 -p tcp --dport 8000 -j ACCEPT',
+      '-i docker0 -p tcp --dport 8002 -j ACCEPT',
+      '-i lo -p tcp --dport 8000 -j ACCEPT',
+      '-i lo -p tcp --dport 8002 -j ACCEPT',
+      '-p tcp --dport 8000 -j DROP',
+      '-p tcp --dport 8002 -j DROP',
+    ]);
+    assert.match(out(), /169\.254\.170\.2:80 and 169\.254\.170\.23:80 \(container credentials\) go to port 8002/);
+    assert.equal(await runIptablesCommand(['--remove'], env, captureIo().io, host.run), 0);
+    assert.deepEqual(host.chains['nat PREROUTING'], []);
+    assert.deepEqual(host.chains['filter INPUT'], []);
+  });
+
   it('--apply adds each rule once; a second --apply changes nothing', async () => {
     const host = fakeHost();
     assert.equal(await runIptablesCommand(['--apply'], {}, captureIo().io, host.run), 0);

@@ -17,7 +17,7 @@ function recordingCredentials() {
   const source: CredentialSource = {
     keyOf: (request: AssumeRoleRequest) => request.roleArn,
     getByKey: () => undefined,
-    get: () => ({ body: Buffer.from('{}') }),
+    get: () => ({ body: Buffer.from('{}'), credentials: { accessKeyId: 'a', secretAccessKey: 's', sessionToken: 't', expiration: new Date(0) } }),
     retain: (request: AssumeRoleRequest) => void held.set(request.roleArn, (held.get(request.roleArn) ?? 0) + 1),
     release: (request: AssumeRoleRequest) => {
       const left = (held.get(request.roleArn) ?? 0) - 1;
