@@ -5,14 +5,13 @@
 // differs. Errors are JSON with Code and Message, which is what the SDKs read.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import type { Workload } from '../identity/workload.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RequestLog } from '../observability/request-log.js';
-import { isValidRequestId } from '../observability/request-id.js';
 import { StsError } from '../credentials/sts-error.js';
-import { callerAddress, type CallerDirectory, type CallerRole, type ServedCredentials } from './caller.js';
+import type { CallerDirectory, CallerRole, ServedCredentials } from './caller.js';
+import { beginExchange, recordExchange, type Exchange } from './exchange.js';
 import { containerCredentialsBody } from './responses.js';
 
 export interface ContainerCredentialsOptions {
@@ -45,16 +44,6 @@ const NO_ROLE = errorBody('NotFound', 'this container has no role');
 const INTERNAL = errorBody('InternalError', 'the proxy failed; see its log');
 const JSON_HEADERS: readonly string[] = ['content-type', 'application/json'];
 
-interface Exchange {
-  req: IncomingMessage;
-  res: ServerResponse;
-  started: number;
-  caller: string;
-  requestId: string;
-  workload?: Workload;
-  role?: CallerRole;
-}
-
 export function createContainerCredentialsHandler({ callers, metrics, logger, requestLog, nextRequestId }: ContainerCredentialsOptions) {
   // One answer per set of credentials: refreshed credentials are a new object, so old bodies fall away.
   const bodies = new WeakMap<ServedCredentials, Buffer>();
@@ -64,18 +53,7 @@ export function createContainerCredentialsHandler({ callers, metrics, logger, re
       x.res.writeHead(status, ['content-length', String(body.length), 'x-request-id', x.requestId, ...JSON_HEADERS, ...extra]);
       x.res.end(x.req.method === 'HEAD' ? undefined : body);
     }
-    const seconds = (performance.now() - x.started) / 1000;
-    metrics.request('container-credentials', status, seconds, x.workload);
-    requestLog?.({
-      requestId: x.requestId,
-      caller: x.caller,
-      workload: x.workload,
-      role: x.role?.roleName,
-      method: x.req.method ?? '',
-      path: x.req.url ?? '',
-      status,
-      latencyMs: seconds * 1000,
-    });
+    recordExchange(x, status, metrics, requestLog);
   }
 
   function fail(x: Exchange, error: unknown): void {
@@ -118,14 +96,7 @@ export function createContainerCredentialsHandler({ callers, metrics, logger, re
   }
 
   return function handleContainerCredentials(req: IncomingMessage, res: ServerResponse): void {
-    const incomingId = req.headers['x-request-id'];
-    const x: Exchange = {
-      req,
-      res,
-      started: performance.now(),
-      caller: callerAddress(req.socket.remoteAddress),
-      requestId: isValidRequestId(incomingId) ? incomingId : nextRequestId(),
-    };
+    const x = beginExchange(req, res, nextRequestId, 'container-credentials');
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') return reply(x, 405, NOT_ALLOWED, ['allow', 'GET, HEAD']);
       if (!isContainerCredentialsPath(req.url ?? '')) return reply(x, 404, NOT_A_ROUTE);

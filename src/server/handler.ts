@@ -1,17 +1,16 @@
 // The one place where a request becomes an answer: gate → route → caller → role → credentials.
 // Warm credential requests run synchronously end to end: no promise, no I/O, a pre-serialized body.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics, RequestHandlerName } from '../observability/metrics.js';
 import type { Workload } from '../identity/workload.js';
 import type { RequestLog } from '../observability/request-log.js';
-import { isValidRequestId } from '../observability/request-id.js';
 import type { MetadataBackend } from '../upstream/backend.js';
 import type { RequestGate } from './gate.js';
 import { imdsErrorPage, NOT_FOUND_PAGE } from './responses.js';
 import type { Route } from './routes.js';
-import { callerAddress, type CallerDirectory, type CallerRole } from './caller.js';
+import type { CallerDirectory, CallerRole } from './caller.js';
+import { beginExchange, recordExchange, type Exchange } from './exchange.js';
 import { rememberCaller, rememberedCaller, type ConnectionCaller } from './connection-caller.js';
 
 export interface HandlerOptions {
@@ -41,18 +40,6 @@ function statusOf(error: unknown): number {
 export function createRequestHandler(options: HandlerOptions) {
   const { gate, callers, backend, metrics, logger, requestLog, nextRequestId, unknownCaller } = options;
 
-  /** Per-request state, so the completion path is one function rather than a closure per request. */
-  interface Exchange {
-    req: IncomingMessage;
-    res: ServerResponse;
-    started: number;
-    caller: string;
-    requestId: string;
-    handler: RequestHandlerName;
-    workload?: Workload;
-    role?: CallerRole;
-  }
-
   function finish(x: Exchange, status: number, body: Buffer | string, headers: readonly string[] = TEXT_HEADERS): void {
     const { req, res } = x;
     if (!res.headersSent) {
@@ -67,20 +54,7 @@ export function createRequestHandler(options: HandlerOptions) {
   }
 
   function record(x: Exchange, status: number): void {
-    const seconds = (performance.now() - x.started) / 1000;
-    metrics.request(x.handler, status, seconds, x.workload);
-    if (requestLog !== undefined) {
-      requestLog({
-        requestId: x.requestId,
-        caller: x.caller,
-        workload: x.workload,
-        role: x.role?.roleName,
-        method: x.req.method ?? '',
-        path: x.req.url ?? '',
-        status,
-        latencyMs: seconds * 1000,
-      });
-    }
+    recordExchange(x, status, metrics, requestLog);
   }
 
   function fail(x: Exchange, error: unknown): void {
@@ -140,16 +114,8 @@ export function createRequestHandler(options: HandlerOptions) {
   }
 
   return function handleRequest(req: IncomingMessage, res: ServerResponse): void {
-    const incomingId = req.headers['x-request-id'];
-    const requestId = isValidRequestId(incomingId) ? incomingId : nextRequestId();
-    const x: Exchange = {
-      req,
-      res,
-      started: performance.now(),
-      caller: callerAddress(req.socket.remoteAddress),
-      requestId,
-      handler: 'bad-request',
-    };
+    // Per-request state, so the completion path is one function rather than a closure per request.
+    const x = beginExchange(req, res, nextRequestId, 'bad-request');
     try {
       const verdict = gate.check(req.method ?? '', req.url ?? '/', req.headers, x.caller);
       if (verdict.kind === 'reply') {
