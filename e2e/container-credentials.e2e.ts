@@ -2,7 +2,8 @@
 // full URI, fromContainerMetadata with an ECS relative URI, both default chains, and botocore's container
 // provider) reach the proxy at 169.254.170.23 and 169.254.170.2 through the DNAT rules that
 // `metadataproxy iptables` adds, and each container gets its own role, with and without an authorization
-// token. The default chains pick this endpoint before IMDS.
+// token. The default chains pick this endpoint before IMDS. A container's session tags, SourceIdentity and
+// duration reach the fake STS as configured, and a tag STS would refuse gets 404 without a call.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,8 @@ import { runOnce, startContainer, wget, type Container } from './lab/containers.
 import { mustRun } from './lab/exec.js';
 import { PROXY_PORT } from './lab/proxy.js';
 import { assertIssuedFor, roleArn } from './lab/metadata.js';
+import { BUSYBOX_IMAGE } from './lab/busybox-image.js';
+import { sentSession } from '../tests/helpers/fake-aws.js';
 
 const CLIENT = fileURLToPath(new URL('./fixtures/container-credentials-client.js', import.meta.url));
 const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
@@ -40,7 +43,9 @@ describe('container credentials through DNAT', { timeout: 600_000 }, () => {
     // The product's own rules, applied in the lab's namespace: DNAT for 169.254.170.2:80 and 169.254.170.23:80.
     const env = { ...process.env, HOST: lab.gateway, PORT: String(PROXY_PORT), CONTAINER_CREDENTIALS_PORT: String(CONTAINER_PORT) };
     await mustRun('nsenter', [`--net=/run/netns/${lab.name}`, process.execPath, CLI, 'iptables', '--apply', '--interface', 'docker0'], { env });
-    await lab.proxy.start({ env: { CONTAINER_CREDENTIALS_PORT: String(CONTAINER_PORT) } });
+    await lab.proxy.start({
+      env: { CONTAINER_CREDENTIALS_PORT: String(CONTAINER_PORT), DEFAULT_SESSION_TAGS: 'container={name},image={image}', SOURCE_IDENTITY_KEY: 'Name' },
+    });
     guarded = await startContainer(lab.engine, {
       env: { IAM_ROLE: 'cc-guarded', AWS_CONTAINER_AUTHORIZATION_TOKEN: 'Bearer e2e-token-b' },
       options: ['--volume', '/:/host:ro'],
@@ -94,6 +99,43 @@ describe('container credentials through DNAT', { timeout: 600_000 }, () => {
           assert.match(result.stderr, /\b401\b/, `${url} ${header.join(' ')}`);
         }
       }
+    }));
+
+  it('sends a container\'s session tags (labels, IAM_SESSION_TAGS, DEFAULT_SESSION_TAGS), SourceIdentity and IAM_ROLE_DURATION to STS', () =>
+    lab.withLogs(async () => {
+      const tagged = await startContainer(lab.engine, {
+        env: { IAM_ROLE: 'cc-tagged', IAM_SESSION_TAGS: 'env=prod,team=billing', IAM_ROLE_DURATION: '30m' },
+        labels: { 'metadataproxy.session-tag.team': 'payments', 'metadataproxy.session-tag.cost-center': '4711' },
+        options: ['--name', 'tagged-app'],
+      });
+      const [timeout, seconds, ...get] = wget('http://169.254.170.2/v1/credentials');
+      const answer = await lab.engine.dockerResult(['exec', tagged.id, timeout!, seconds!, ...get]);
+      assert.equal(answer.code, 0, answer.stderr);
+      const key = (JSON.parse(answer.stdout) as { AccessKeyId: string }).AccessKeyId;
+      const call = (await lab.agent.assumeRoleCalls(roleArn('cc-tagged'))).find((c) => c.issuedKeyId === key)!;
+      assert.deepEqual(sentSession(call.params), {
+        tags: [
+          { key: 'container', value: 'tagged-app' },
+          { key: 'cost-center', value: '4711' },
+          { key: 'env', value: 'prod' },
+          { key: 'image', value: BUSYBOX_IMAGE },
+          { key: 'team', value: 'billing' },
+        ],
+        transitiveTagKeys: [],
+        sourceIdentity: 'tagged-app',
+        durationSeconds: 1800,
+      });
+    }));
+
+  it('refuses a container whose session tag STS would refuse: 404, the reason logged, no STS call', () =>
+    lab.withLogs(async () => {
+      const bad = await startContainer(lab.engine, { env: { IAM_ROLE: 'cc-bad-tag' }, labels: { 'metadataproxy.session-tag.team': 'a;b' } });
+      const [timeout, seconds, ...get] = wget('http://169.254.170.2/v1/credentials');
+      const answer = await lab.engine.dockerResult(['exec', bad.id, timeout!, seconds!, ...get]);
+      assert.notEqual(answer.code, 0, answer.stdout);
+      assert.match(answer.stderr, /\b404\b/);
+      assert.equal((await lab.agent.assumeRoleCalls(roleArn('cc-bad-tag'))).length, 0);
+      assert.match(lab.proxy.logTail(200), /session tag \\?"team\\?": the value must be/);
     }));
 
   it('never answered these SDKs through IMDS', () =>

@@ -11,6 +11,8 @@ export interface StsCall {
   action: string;
   roleArn?: string;
   sessionName?: string;
+  /** Every form parameter as sent (Tags.member.N.Key, SourceIdentity, DurationSeconds, …). */
+  params: Record<string, string>;
   status: number;
   /** AccessKeyId of the credentials handed out, for successful AssumeRole calls. */
   issuedKeyId?: string;

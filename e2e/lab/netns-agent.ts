@@ -40,6 +40,7 @@ async function startRecorder(awsUrl: string, calls: StsCall[]): Promise<string> 
       action: params.get('Action') ?? '',
       roleArn: params.get('RoleArn') ?? undefined,
       sessionName: params.get('RoleSessionName') ?? undefined,
+      params: Object.fromEntries(params),
       status: answer.status,
       issuedKeyId: /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(xml)?.[1],
     });

@@ -243,6 +243,16 @@ describe('metadataproxy iptables', () => {
     assert.deepEqual(host.chains['nat PREROUTING'], [dnat('br-+', '127.0.0.1:8000')]);
   });
 
+  it('--ipv6 with CONTAINER_CREDENTIALS_PORT: ip6tables sends fd00:ec2::23:80 (EKS) to that port too', async () => {
+    const host = fakeHost();
+    assert.equal(await runIptablesCommand(['--apply', '--ipv6', '--to6', 'fd00:d0c::1'], { HOST: '::', CONTAINER_CREDENTIALS_PORT: '8002' }, captureIo().io, host.run), 0);
+    assert.deepEqual(host.chains['nat6 PREROUTING'], [
+      '-i docker0 -p tcp -d fd00:ec2::254 --dport 80 -j DNAT --to-destination [fd00:d0c::1]:8000',
+      '-i docker0 -p tcp -d fd00:ec2::23 --dport 80 -j DNAT --to-destination [fd00:d0c::1]:8002',
+    ]);
+    assert.ok(host.chains['filter6 INPUT']!.includes('-p tcp --dport 8002 -j DROP'));
+  });
+
   it('--ipv6 warns when HOST has no IPv6 address for the target', async () => {
     const { io, out } = captureIo();
     await runIptablesCommand(['--ipv6'], {}, io, fakeHost().run);
