@@ -1,22 +1,23 @@
 #!/usr/bin/env node
 // The command line: `metadataproxy [options]` runs the proxy; `status`, `healthcheck` and `iptables` are operator tools.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadConfig, settingsText, type LoadResult } from './config/load.js';
 import { exitWithConfigErrors, SettingError } from './config/exit.js';
 import { foreignSettingNotices } from './config/foreign-settings.js';
 import { renderHelp } from './config/help.js';
-import type { Config } from './config/types.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { startupLine } from './observability/startup-line.js';
 import { startNewRelic } from './observability/newrelic.js';
 import { runStatusCommand } from './commands/status.js';
-import { runHealthcheckCommand } from './commands/healthcheck.js';
 import { runIptablesCommand } from './commands/iptables.js';
+import { runHealthcheckCommand } from './commands/healthcheck.js';
 import { runProgram, type CommandIo } from './commands/io.js';
-import { applyDemo, demoInstructions } from './demo.js';
+import { demoInstructions } from './demo.js';
+import { effectiveConfig, type Loaded } from './effective-config.js';
+import { defaultRoleProblems } from './roles/default-role.js';
+import { routeProcessWarnings } from './observability/process-warnings.js';
 
 const readFile = (path: string) => readFileSync(path, 'utf8');
-const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 const DRAIN_TIMEOUT_MS = 10_000;
 
 const io: CommandIo = {
@@ -30,31 +31,32 @@ function packageVersion(): string {
   return pkg.version;
 }
 
-type Loaded = Extract<LoadResult, { action: 'run' }>;
 
-/** The settings the proxy runs with: the loaded ones plus what the demo and the host imply. */
-function effectiveConfig(loaded: Loaded, logger?: Logger): Config {
-  let config = loaded.config;
-  // The demo listens on loopback unless told otherwise: its callers are 127.0.0.x.
-  if (config.demo) config = applyDemo({ ...config, host: loaded.sources.host === undefined ? '127.0.0.1' : config.host });
-  // Docker identity is on by default, but a host without Docker should not need a flag to say so.
-  const dockerUnset = loaded.sources.dockerUrl === undefined && loaded.sources.dockerEnabled === undefined;
-  if (config.dockerEnabled && dockerUnset && !existsSync(DEFAULT_DOCKER_SOCKET)) {
-    logger?.info(`no Docker socket at ${DEFAULT_DOCKER_SOCKET}: Docker identity is off (set DOCKER_URL to use one elsewhere)`);
-    config = { ...config, dockerEnabled: false };
-  }
-  return config;
+/** The loaded settings, or the lines that say why they cannot run. */
+function checkedSettings(loaded: LoadResult): { loaded: Loaded } | { errors: string[] } | undefined {
+  if (!loaded.ok) return { errors: loaded.errors };
+  if (loaded.action !== 'run') return undefined;
+  const errors = defaultRoleProblems(loaded.config, loaded.sources);
+  return errors.length > 0 ? { errors } : { loaded };
+}
+
+/** The listening line at every log level but silent: it is how an operator knows the proxy is up. */
+function announce(logger: Logger, line: string): void {
+  if (logger.level !== 'silent') logger.child({}, { level: 'info' }).info(line);
 }
 
 async function runProxy(argv: readonly string[]): Promise<void> {
-  const loaded = loadConfig({ argv, env: process.env, readFile });
-  if (!loaded.ok) return exitWithConfigErrors(loaded.errors);
-  if (loaded.action !== 'run') {
-    process.stdout.write((loaded.action === 'help' ? renderHelp() : packageVersion()) + '\n');
+  const first = loadConfig({ argv, env: process.env, readFile });
+  if (first.ok && first.action !== 'run') {
+    process.stdout.write((first.action === 'help' ? renderHelp() : packageVersion()) + '\n');
     return;
   }
+  const checked = checkedSettings(first)!;
+  if ('errors' in checked) return exitWithConfigErrors(checked.errors);
+  const { loaded } = checked;
   let logger = createLogger({ level: loaded.config.logLevel, format: loaded.config.logFormat });
-  let config = effectiveConfig(loaded, logger);
+  routeProcessWarnings(() => logger);
+  let config = effectiveConfig(loaded, { logger });
   for (const notice of foreignSettingNotices(process.env)) logger[notice.level](notice.message);
   if (config.stsMode === 'offline') {
     logger.warn('OFFLINE STS: credentials are minted locally and are NOT valid AWS credentials (demo, laptops and CI only)');
@@ -62,10 +64,7 @@ async function runProxy(argv: readonly string[]): Promise<void> {
   await startNewRelic(config, logger);
   // Loaded only now, so a bad setting is reported without first loading the AWS SDK.
   const { startProxy } = await import('./main.js');
-  let proxy = await startProxy(config, { logger });
-  logger.info(startupLine(config, proxy.sourceNames, { proxy: proxy.urls.join(', '), admin: proxy.adminAddress }));
-  if (config.demo) process.stdout.write(demoInstructions(proxy.url) + '\n');
-
+  const proxy = await startProxy(config, { logger });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -82,34 +81,39 @@ async function runProxy(argv: readonly string[]): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
 
-  // SIGHUP re-reads the mapping file, and the settings (config file included). New settings are applied
-  // by restarting the proxy in-process; a broken edit is logged and the running proxy keeps going.
+  // SIGHUP re-reads the settings (config file included) and the mapping file, and applies what changed in
+  // place (see docs/reload.md); a broken edit is logged and the running settings stay.
   let reloading = Promise.resolve();
   process.on('SIGHUP', () => {
     reloading = reloading.then(async () => {
-      const again = loadConfig({ argv, env: process.env, readFile });
-      if (!again.ok) return logger.error({ problems: again.errors }, 'SIGHUP: settings invalid; keeping the running ones');
-      if (again.action !== 'run') return;
-      const next = effectiveConfig(again);
+      const again = checkedSettings(loadConfig({ argv, env: process.env, readFile }));
+      if (again === undefined) return;
+      if ('errors' in again) return logger.error({ problems: again.errors }, `SIGHUP: settings invalid, keeping the running ones: ${again.errors.join('; ')}`);
+      const next = effectiveConfig(again.loaded);
       if (settingsText(next) === settingsText(config)) {
         logger.info('SIGHUP: settings unchanged; reloading the mapping file');
         return proxy.reload();
       }
-      logger.info('SIGHUP: settings changed; restarting the proxy with them');
-      if (next.logLevel !== config.logLevel || next.logFormat !== config.logFormat) {
-        logger = createLogger({ level: next.logLevel, format: next.logFormat });
-      }
-      await proxy.close(DRAIN_TIMEOUT_MS);
+      const nextLogger = next.logLevel !== config.logLevel || next.logFormat !== config.logFormat ? createLogger({ level: next.logLevel, format: next.logFormat }) : logger;
       try {
-        proxy = await startProxy(next, { logger });
+        const change = await proxy.applySettings(next, nextLogger);
+        logger = nextLogger;
         config = next;
+        logger.info({ changed: change.changed }, `SIGHUP: settings applied (${change.changed.join(', ')}); tokens, cached credentials and unchanged listeners kept`);
+        if (change.restartOnly.length > 0) logger.warn({ settings: change.restartOnly }, `SIGHUP: ${change.restartOnly.join(', ')} changed; they take effect at the next restart`);
       } catch (error) {
-        logger.error({ err: error }, 'SIGHUP: the new settings do not start; back to the running ones');
-        proxy = await startProxy(config, { logger });
+        return logger.error({ err: error }, `SIGHUP: the new settings do not start, keeping the running ones: ${(error as Error).message}`);
       }
-      logger.info(startupLine(config, proxy.sourceNames, { proxy: proxy.urls.join(', '), admin: proxy.adminAddress }));
+      announce(logger, startupLine(config, proxy.sourceNames, { proxy: proxy.urls.join(', '), admin: proxy.adminAddress }));
     }).catch((error: unknown) => logger.error({ err: error }, 'SIGHUP: reload failed'));
   });
+  // Only now: whoever waits for this line may signal the process at once.
+  announce(logger, startupLine(config, proxy.sourceNames, { proxy: proxy.urls.join(', '), admin: proxy.adminAddress }));
+  if (config.demo) {
+    // As plain text for a person at a terminal; as one log line when a program reads the output.
+    if (config.logFormat === 'text') process.stdout.write(demoInstructions(proxy.url) + '\n');
+    else logger.info(demoInstructions(proxy.url));
+  }
 }
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -117,11 +121,11 @@ async function main(argv: readonly string[]): Promise<void> {
     case 'status':
       process.exitCode = await runStatusCommand(argv.slice(1), process.env, io);
       return;
-    case 'healthcheck':
-      process.exitCode = await runHealthcheckCommand(argv.slice(1), process.env, io);
-      return;
     case 'iptables':
       process.exitCode = await runIptablesCommand(argv.slice(1), process.env, io, runProgram);
+      return;
+    case 'healthcheck':
+      process.exitCode = await runHealthcheckCommand(argv.slice(1), process.env, io);
       return;
     default:
       return runProxy(argv);

@@ -9,7 +9,8 @@ import { OfflineStsGateway } from './credentials/offline-sts.js';
 import { CredentialCache } from './credentials/cache.js';
 import { CallerService } from './credentials/service.js';
 import type { IamGateway } from './roles/iam-gateway.js';
-import { RoleResolver, resolveRoleAlias } from './roles/resolver.js';
+import { RoleResolver } from './roles/resolver.js';
+import { defaultBinding } from './roles/default-role.js';
 import { buildAssumeRoleRequest } from './roles/assume-request.js';
 import { parseRoleSessionKey } from './roles/session-name.js';
 import { parseSourceIdentityKey } from './roles/source-identity.js';
@@ -18,26 +19,28 @@ import { MappingFileSource } from './identity/mapping-file.js';
 import { StaticIdentitySource } from './identity/static-source.js';
 import { DockerSource, type DockerClient } from './identity/docker/docker-source.js';
 import { ReverseDnsSource, type ReverseResolver } from './identity/reverse-dns.js';
-import type { IdentitySource, RoleBinding } from './identity/workload.js';
+import type { IdentitySource } from './identity/workload.js';
 import { createMockImds } from './upstream/mock-imds.js';
 import { createRequestGate } from './server/gate.js';
-import { createTokenService } from './tokens/token-service.js';
+import { createTokenService, type TokenService } from './tokens/token-service.js';
 import { loadTokenKey } from './tokens/token-key.js';
 import { createRequestHandler } from './server/handler.js';
 import { createContainerCredentialsHandler } from './server/container-credentials.js';
 import { applyServerLimits, serverOptions, type ServerLimits } from './server/limits.js';
-import { listen } from './server/node-http.js';
+import { ListenerSet, type ListenerSpec } from './server/listener-set.js';
 import { splitHostList } from './config/parsers.js';
-import { urlHost } from './observability/address.js';
 import { silentLogger, type Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import { createMetrics, type MetricsSetup } from './observability/setup.js';
 import { createRequestLog } from './observability/request-log.js';
 import { createRequestIdGenerator } from './observability/request-id.js';
-import { createAdminServer, metricsHandler } from './admin/admin-server.js';
+import { adminRequestListener, boundAddress, metricsHandler } from './admin/admin-server.js';
 import { buildReadiness, buildStatusReport } from './admin/build-status.js';
-import { closeAll, gracefulShutdown } from './admin/shutdown.js';
+import { closeAll, drainServer, gracefulShutdown, type Closeable } from './admin/shutdown.js';
 import { StsHealth } from './credentials/sts-health.js';
+import { OwnIdentity } from './credentials/own-identity.js';
+import { settingsText } from './config/load.js';
+import { parseHostPort, urlHost } from './observability/address.js';
 import { demoCallers } from './demo.js';
 
 /** Side effects a test may replace. */
@@ -63,32 +66,36 @@ export interface ProxyDeps {
 
 export interface RunningProxy {
   /** `http://host:port` of the (first) metadata listener. */
-  url: string;
+  readonly url: string;
   /** One per HOST address. */
-  urls: string[];
-  port: number;
+  readonly urls: string[];
   /** `http://host:port` of the container-credentials listener, when CONTAINER_CREDENTIALS_PORT is set. */
-  containerCredentialsUrl?: string;
+  readonly containerCredentialsUrl?: string;
+  readonly port: number;
   /** `host:port` of the admin listener. */
-  adminAddress: string;
+  readonly adminAddress: string;
   /** Names of the identity sources in the order they are asked. */
-  sourceNames: string[];
-  identity: CompositeIdentity;
-  docker?: DockerSource;
-  cache: CredentialCache;
-  /** SIGHUP: re-read the mapping file. */
+  readonly sourceNames: string[];
+  readonly identity: CompositeIdentity;
+  readonly docker?: DockerSource;
+  readonly cache: CredentialCache;
+  /** SIGHUP with unchanged settings: re-read the mapping file. */
   reload(): Promise<void>;
+  /**
+   * SIGHUP with changed settings: rebuild what reads them (identity sources, role resolution, STS and IAM
+   * clients, the request handlers) and swap it in. The token key (unless TOKEN_KEY_FILE changed), the
+   * credential cache and unchanged listeners are kept; a changed listen address rebinds that listener only.
+   * Rejects with the running proxy untouched when the new settings cannot start.
+   */
+  applySettings(next: Config, logger?: Logger): Promise<SettingsChange>;
   /** Stops accepting, lets in-flight requests finish (up to the deadline), then releases everything. */
   close(drainTimeoutMs?: number): Promise<void>;
 }
 
-function defaultBinding(config: Config): RoleBinding | undefined {
-  if (config.defaultRole !== undefined) return { spec: config.defaultRole };
-  if (config.defaultAlias !== undefined) {
-    const role = resolveRoleAlias(config.defaultAlias, config.aliasToArn);
-    if (role !== undefined) return { spec: role.arn };
-  }
-  return undefined;
+export interface SettingsChange {
+  changed: Array<keyof Config>;
+  /** Changed settings that only a restart applies (metrics sinks and their labels, New Relic). */
+  restartOnly: Array<keyof Config>;
 }
 
 interface IdentitySetup {
@@ -155,45 +162,60 @@ function asSettingError<T>(fn: () => T): T {
   }
 }
 
-/** PORT=0 on several addresses: the first one picks the port, the others take the same. */
-async function listenAll(servers: readonly http.Server[], port: number, hosts: readonly string[]): Promise<void> {
-  await listen(servers[0]!, port, hosts[0]!);
-  const { port: chosen } = servers[0]!.address() as AddressInfo;
-  for (const [i, server] of servers.entries()) if (i > 0) await listen(server, chosen, hosts[i]!);
+/** What a reload keeps: the token key, the credential cache, the metrics and the listening sockets. */
+interface Kept {
+  clock: Clock;
+  random: () => number;
+  telemetry: MetricsSetup;
+  metrics: Metrics;
+  cache: CredentialCache;
+  tokens: TokenService;
+  listeners: ListenerSet;
+  /** The cache's STS from now on: parts being built prefetch through their own gateway as they start. */
+  useSts(sts: StsGateway): void;
 }
 
-export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<RunningProxy> {
-  const clock = deps.clock ?? systemClock;
-  const random = deps.random ?? Math.random;
-  const logger = deps.logger ?? silentLogger;
-  const telemetry = deps.telemetry ?? createMetrics(config, logger);
-  const metrics = deps.metrics ?? telemetry.metrics;
-  const aws = { region: config.awsRegion };
-  const offline = config.stsMode === 'offline';
+/** What a reload rebuilds from the settings: everything that reads them. */
+interface Parts {
+  config: Config;
+  logger: Logger;
+  sts: StsHealth;
+  ownIdentity?: OwnIdentity;
+  identity: CompositeIdentity;
+  docker?: DockerSource;
+  callers: CallerService;
+  handler: http.RequestListener;
+  /** The container-credentials protocol (CONTAINER_CREDENTIALS_PORT), over the same callers as IMDS. */
+  containerCredentials?: http.RequestListener;
+  admin: http.RequestListener;
+  /** Stopped as soon as a reload has swapped in new parts: watchers, event streams, prefetch holds. */
+  sources: Closeable[];
+  /** Stopped once the requests the old parts were serving have had time to finish: pools and SDK clients. */
+  clients: Closeable[];
+}
 
-  // The SDK clients made here are closed with the proxy (their keep-alive sockets would outlive a SIGHUP restart).
+// A connection remembers its caller with the identity generation it was found at; every build's sources
+// start counting afresh, so each build's generations live in a range of their own.
+const GENERATION_EPOCH = 2 ** 32;
+
+async function buildParts(config: Config, logger: Logger, kept: Kept, deps: ProxyDeps, epoch: number): Promise<Parts> {
+  const { clock, random, metrics, cache } = kept;
+  const offline = config.stsMode === 'offline';
+  const aws = { region: config.awsRegion };
+  // The SDK clients made here are closed with these parts (their keep-alive sockets would outlive a reload).
   const awsSts = deps.sts === undefined && !offline ? new (await import('./credentials/sts-gateway.js')).AwsStsGateway(aws) : undefined;
   const awsIam = deps.iam === undefined && !offline ? new (await import('./roles/iam-gateway.js')).AwsIamGateway(aws) : undefined;
   const sts = new StsHealth(deps.sts ?? awsSts ?? new OfflineStsGateway({ clock, random }));
-  const iam = deps.iam ?? awsIam;
+  const ownIdentity = awsSts === undefined ? undefined : new OwnIdentity({ whoAmI: () => awsSts.whoAmI(), clock, random, logger });
   const resolver = new RoleResolver({
     defaultAccountId: config.defaultAccountId,
     accountMap: config.accountMap,
     region: config.awsRegion,
-    iam,
+    iam: deps.iam ?? awsIam,
     clock,
   });
-  const cache = new CredentialCache({
-    sts,
-    clock,
-    random,
-    refreshBeforeExpiryMs: config.refreshBeforeExpiryMs,
-    metrics,
-    logger,
-  });
-
   const { sources, docker } = await identitySources(config, deps, logger, metrics, clock);
-  const identity = new CompositeIdentity(sources);
+  const identity = new CompositeIdentity(sources, epoch * GENERATION_EPOCH);
   const roleSessionKey = config.roleSessionKey === undefined ? undefined : parseRoleSessionKey(config.roleSessionKey);
   const sourceIdentityKey = config.sourceIdentityKey === undefined ? undefined : parseSourceIdentityKey(config.sourceIdentityKey);
   const callers = new CallerService({
@@ -222,15 +244,7 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
   const requestLog = createRequestLog(logger, config.verbose);
   const nextRequestId = createRequestIdGenerator();
   const handler = createRequestHandler({
-    gate: createRequestGate({
-      httpTokens: config.httpTokens,
-      tokens: createTokenService({
-        key: config.tokenKeyFile === undefined ? undefined : asSettingError(() => loadTokenKey(config.tokenKeyFile!)),
-        clock,
-      }),
-      denyPaths: config.denyPaths,
-      allowPaths: config.allowPaths,
-    }),
+    gate: createRequestGate({ httpTokens: config.httpTokens, tokens: kept.tokens, denyPaths: config.denyPaths, allowPaths: config.allowPaths }),
     callers,
     backend,
     metrics,
@@ -239,82 +253,208 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
     nextRequestId,
     unknownCaller: config.unknownCaller,
   });
-
   // go-metadataproxy served /metrics on the proxy port; only then does the hot path pay for the check.
-  const serveMetrics = metricsHandler(telemetry.registry, logger);
-  const listener: http.RequestListener = config.enablePrometheus
-    ? (req, res) => (req.url === '/metrics' ? serveMetrics(req, res) : handler(req, res))
-    : handler;
-  // One server per HOST address (a dual-stack host may name its IPv4 and IPv6 bridge addresses).
-  const hosts = splitHostList(config.host);
-  const serversFor = (requestListener: http.RequestListener): http.Server[] =>
-    hosts.map(() => {
-      const server = http.createServer(serverOptions(deps.serverLimits), requestListener);
-      applyServerLimits(server, deps.serverLimits);
-      return server;
-    });
-  const servers = serversFor(listener);
-  // The container-credentials protocol shares the callers (identity, roles, credential cache) with IMDS.
-  const containerServers =
-    config.containerCredentialsPort === undefined
-      ? []
-      : serversFor(createContainerCredentialsHandler({ callers, metrics, logger, requestLog, nextRequestId }));
-  const listeners = [...servers, ...containerServers];
+  const serveMetrics = metricsHandler(kept.telemetry.registry, logger);
+  const main: http.RequestListener = config.enablePrometheus ? (req, res) => (req.url === '/metrics' ? serveMetrics(req, res) : handler(req, res)) : handler;
 
-  const admin = createAdminServer({
-    listen: config.adminListen,
-    registry: telemetry.registry,
+  const readiness = () => {
+    const dockerStatus = docker?.status();
+    const own = ownIdentity?.check();
+    return buildReadiness({
+      identityReady: identity.isReady(),
+      identityDetail: dockerStatus === undefined ? undefined : dockerStatus.connected ? 'docker connected' : `docker unreachable: ${dockerStatus.lastError ?? 'connecting'}; retrying`,
+      sts: own === undefined || !own.ok ? (own ?? sts.check()) : { ok: sts.check().ok, detail: `${own.detail}; AssumeRole ${sts.check().detail}` },
+    });
+  };
+  const admin = adminRequestListener({
+    registry: kept.telemetry.registry,
     logger,
-    readiness: () => {
-      const dockerStatus = docker?.status();
-      return buildReadiness({
-        identityReady: identity.isReady(),
-        identityDetail: dockerStatus === undefined ? undefined : dockerStatus.connected ? 'docker connected' : `docker unreachable: ${dockerStatus.lastError ?? 'connecting'}`,
-        sts: sts.check(),
-      });
-    },
+    readiness,
     status: () =>
       buildStatusReport({
         entries: () => identity.entries(),
         peekRole: (workload) => callers.peekRole(workload),
+        bindingOf: (workload) => callers.bindingOf(workload),
+        defaultRoleCallers: () => callers.defaultRoleCallers(),
         keyOf: (request) => cache.keyOf(request),
         refusalOf: (workload) => callers.refusalOf(workload),
         cacheEntries: () => cache.entries(),
         now: () => new Date(clock.now()),
+        proxy: { ...readiness(), ...(ownIdentity !== undefined && { awsIdentity: ownIdentity.status() }) },
       }),
   });
   // Everything that holds a timer, a watcher, a socket or a pool; closed in this order.
-  const closeables = [identity, cache, backend, telemetry, ...[awsSts, awsIam].filter((client) => client !== undefined)];
-  let adminAddress: string;
+  const stopping: Closeable[] = [identity, { close: () => callers.releaseAll() }, ...(ownIdentity === undefined ? [] : [ownIdentity])];
+  const clients: Closeable[] = [backend, ...[awsSts, awsIam].filter((c) => c !== undefined)];
+  kept.useSts(sts);
   try {
     // Sources fail to start only on their settings (an unreadable or invalid mapping file).
     await identity.start().catch((error: unknown) => asSettingError(() => { throw error; }));
-    await listenAll(servers, config.port, hosts);
-    if (config.containerCredentialsPort !== undefined) await listenAll(containerServers, config.containerCredentialsPort, hosts);
-    adminAddress = await admin.start();
   } catch (error) {
-    // A failed start (a port in use, say, on a SIGHUP restart) must not leave watchers and pools behind.
-    for (const server of listeners) server.close();
-    await closeAll(closeables, logger);
+    await closeAll([...stopping, ...clients], logger);
     throw error;
   }
-  const { port } = servers[0]!.address() as AddressInfo;
-  const urls = hosts.map((host) => `http://${urlHost(host)}:${port}`);
-  const containerPort = (containerServers[0]?.address() as AddressInfo | undefined)?.port;
+  ownIdentity?.start();
+  const containerCredentials =
+    config.containerCredentialsPort === undefined ? undefined : createContainerCredentialsHandler({ callers, metrics, logger, requestLog, nextRequestId });
+  return { config, logger, sts, ownIdentity, identity, docker, callers, handler: main, containerCredentials, admin, sources: stopping, clients };
+}
 
-  return {
-    url: urls[0]!,
-    urls,
-    port,
-    ...(containerPort !== undefined && { containerCredentialsUrl: `http://${urlHost(hosts[0]!)}:${containerPort}` }),
-    adminAddress,
-    sourceNames: identity.sources.map((s) => s.name),
-    identity,
-    docker,
+function listenerSpecs(parts: Parts, serverLimits: Partial<ServerLimits> | undefined): ListenerSpec[] {
+  const admin = parseHostPort(parts.config.adminListen);
+  // One metadata listener per HOST address (a dual-stack host may name its IPv4 and IPv6 bridge addresses);
+  // with PORT=0 the first picks the port and the others take the same.
+  const hosts = splitHostList(parts.config.host);
+  const perHost = (setting: string, port: number, handler: http.RequestListener): ListenerSpec[] =>
+    hosts.map((host, i) => ({
+      name: `${setting} ${host}`,
+      setting,
+      host,
+      port,
+      ...(i > 0 && { samePortAs: `${setting} ${hosts[0]}` }),
+      handler,
+      create: (listener) => {
+        const server = http.createServer(serverOptions(serverLimits), listener);
+        applyServerLimits(server, serverLimits);
+        return server;
+      },
+    }));
+  const metadata = perHost('PORT', parts.config.port, parts.handler);
+  const { containerCredentialsPort } = parts.config;
+  if (containerCredentialsPort !== undefined && parts.containerCredentials !== undefined) {
+    metadata.push(...perHost('CONTAINER_CREDENTIALS_PORT', containerCredentialsPort, parts.containerCredentials));
+  }
+  const adminSpec: ListenerSpec = { name: 'ADMIN_LISTEN', setting: 'ADMIN_LISTEN', host: admin.host, port: admin.port, handler: parts.admin, create: (listener) => http.createServer(listener) };
+  return [...metadata, adminSpec];
+}
+
+/** Settings a running proxy cannot change in place; a reload names them and they apply at the next start. */
+const RESTART_ONLY: ReadonlyArray<keyof Config> = ['statsdAddr', 'datadogAddr', 'statsiteAddr', 'copyDockerLabels', 'copyDockerEnv', 'newrelicAppName', 'newrelicLicense'];
+
+export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<RunningProxy> {
+  const clock = deps.clock ?? systemClock;
+  const random = deps.random ?? Math.random;
+  const firstLogger = deps.logger ?? silentLogger;
+  const telemetry = deps.telemetry ?? createMetrics(config, firstLogger);
+  const metrics = deps.metrics ?? telemetry.metrics;
+  // STS is whatever the newest parts use, so the cache (and its entries) outlives a reload.
+  let current: Parts | undefined;
+  let sts: StsGateway | undefined;
+  const cache = new CredentialCache({
+    sts: { assumeRole: (request) => sts!.assumeRole(request) },
+    clock,
+    random,
+    refreshBeforeExpiryMs: config.refreshBeforeExpiryMs,
+    metrics,
+    logger: firstLogger,
+  });
+  const kept: Kept = {
+    clock,
+    random,
+    telemetry,
+    metrics,
+    cache,
+    tokens: createTokenService({ key: tokenKey(config), clock }),
+    listeners: new ListenerSet(),
+    useSts: (gateway) => (sts = gateway),
+  };
+  let epoch = 0;
+  let parts: Parts;
+  try {
+    parts = await buildParts(config, firstLogger, kept, deps, epoch);
+  } catch (error) {
+    await closeAll([cache, telemetry], firstLogger);
+    throw error;
+  }
+  current = parts;
+  try {
+    await kept.listeners.apply(listenerSpecs(parts, deps.serverLimits));
+  } catch (error) {
+    // A failed start (a port in use) must not leave watchers and pools behind.
+    await closeAll([...parts.sources, ...parts.clients, cache, telemetry], firstLogger);
+    throw error;
+  }
+  // Parts replaced by a reload are closed once the requests they were serving have had time to finish.
+  const retiring = new Set<Closeable[]>();
+
+  const proxy: RunningProxy = {
+    get urls() {
+      const port = (kept.listeners.server(`PORT ${splitHostList(current!.config.host)[0]}`)!.address() as AddressInfo).port;
+      return splitHostList(current!.config.host).map((host) => `http://${urlHost(host)}:${port}`);
+    },
+    get url() {
+      return this.urls[0]!;
+    },
+    get port() {
+      return Number(new URL(this.urls[0]!).port);
+    },
+    get containerCredentialsUrl() {
+      const host = splitHostList(current!.config.host)[0]!;
+      const server = kept.listeners.server(`CONTAINER_CREDENTIALS_PORT ${host}`);
+      return server === undefined ? undefined : `http://${urlHost(host)}:${(server.address() as AddressInfo).port}`;
+    },
+    get adminAddress() {
+      return boundAddress(kept.listeners.server('ADMIN_LISTEN')!);
+    },
+    get sourceNames() {
+      return current!.identity.sources.map((s) => s.name);
+    },
+    get identity() {
+      return current!.identity;
+    },
+    get docker() {
+      return current!.docker;
+    },
     cache,
     async reload() {
-      await Promise.all(identity.sources.map((s) => (s as { reload?: () => Promise<void> }).reload?.()));
+      await Promise.all(current!.identity.sources.map((s) => (s as { reload?: () => Promise<void> }).reload?.()));
     },
-    close: (drainTimeoutMs = 10_000) => gracefulShutdown([...listeners, admin.server], closeables, logger, drainTimeoutMs),
+    async applySettings(next, logger = current!.logger) {
+      const previous = current!;
+      const changed = changedSettings(previous.config, next);
+      // A changed key file means new tokens; otherwise the key (random or read) stays and so do tokens.
+      const tokens = next.tokenKeyFile === previous.config.tokenKeyFile ? kept.tokens : createTokenService({ key: tokenKey(next), clock });
+      let built: Parts;
+      let left: http.Server[];
+      try {
+        built = await buildParts(next, logger, { ...kept, tokens }, deps, ++epoch);
+      } catch (error) {
+        sts = previous.sts;
+        throw error;
+      }
+      try {
+        left = await kept.listeners.apply(listenerSpecs(built, deps.serverLimits));
+      } catch (error) {
+        sts = previous.sts;
+        await closeAll([...built.sources, ...built.clients], logger);
+        throw error;
+      }
+      current = built;
+      kept.tokens = tokens;
+      cache.reconfigure({ refreshBeforeExpiryMs: next.refreshBeforeExpiryMs, logger });
+      for (const server of left) void drainServer(server, DRAIN_AFTER_RELOAD_MS);
+      await closeAll(previous.sources, logger);
+      retiring.add(previous.clients);
+      setTimeout(() => retiring.delete(previous.clients) && void closeAll(previous.clients, logger), DRAIN_AFTER_RELOAD_MS).unref();
+      return { changed, restartOnly: changed.filter((field) => RESTART_ONLY.includes(field)) };
+    },
+    async close(drainTimeoutMs = 10_000) {
+      const pending = [...retiring].flat();
+      retiring.clear();
+      await gracefulShutdown(kept.listeners.servers(), [...current!.sources, ...current!.clients, ...pending, cache, telemetry], current!.logger, drainTimeoutMs);
+    },
   };
+  return proxy;
+}
+
+const DRAIN_AFTER_RELOAD_MS = 10_000;
+
+function tokenKey(config: Config): Buffer | undefined {
+  return config.tokenKeyFile === undefined ? undefined : asSettingError(() => loadTokenKey(config.tokenKeyFile!));
+}
+
+/** Field names whose values differ, in the settings table's order. */
+function changedSettings(before: Config, after: Config): Array<keyof Config> {
+  const fields = new Set([...Object.keys(before), ...Object.keys(after)] as Array<keyof Config>);
+  return [...fields].filter((field) => settingsText(before[field]) !== settingsText(after[field]));
 }

@@ -7,7 +7,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.js';
 import { parseHostPort } from '../observability/address.js';
 import { scrubSecrets } from '../observability/secrets.js';
-import { listen, writeAnswer } from '../server/node-http.js';
+import { listenFor, writeAnswer } from '../server/node-http.js';
 import type { StatusReport } from './status-report.js';
 
 export interface ReadinessCheck {
@@ -40,7 +40,31 @@ const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 const TEXT_HEADERS = { 'content-type': 'text/plain; charset=utf-8' } as const;
 
 export function createAdminServer(options: AdminServerOptions): AdminServer {
-  const { listen: listenAddress, registry, readiness, status, logger } = options;
+  const server = createServer(adminRequestListener(options));
+  return {
+    server,
+    start() {
+      const { host, port } = parseHostPort(options.listen);
+      return listenFor('ADMIN_LISTEN', server, port, host).then(() => boundAddress(server));
+    },
+    close() {
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+/** `host:port` a server is bound to, IPv6 in brackets. */
+export function boundAddress(server: Server): string {
+  const address = server.address() as AddressInfo;
+  return `${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+}
+
+/** The admin routes as a request listener, for a listener that outlives a settings reload. */
+export function adminRequestListener(options: Omit<AdminServerOptions, 'listen'>): (req: IncomingMessage, res: ServerResponse) => void {
+  const { registry, readiness, status, logger } = options;
   const metrics = metricsHandler(registry, logger);
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
@@ -55,7 +79,7 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
     '/metrics': metrics,
   };
 
-  const server = createServer((req, res) => {
+  return (req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     const route = routes[path];
     if (route === undefined) return writeAnswer(req, res, 404, TEXT_HEADERS, 'not found\n');
@@ -66,23 +90,6 @@ export function createAdminServer(options: AdminServerOptions): AdminServer {
       logger.error({ err: error, path }, 'admin request failed');
       writeAnswer(req, res, 500, TEXT_HEADERS, 'internal error\n');
     }
-  });
-
-  return {
-    server,
-    start() {
-      const { host, port } = parseHostPort(listenAddress);
-      return listen(server, port, host).then(() => {
-        const address = server.address() as AddressInfo;
-        return `${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-      });
-    },
-    close() {
-      return new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
   };
 }
 

@@ -1,5 +1,6 @@
 // What `/status` answers and `metadataproxy status` prints: every indexed caller and the state of its
 // credentials. It carries no secret by construction: expiry and errors, never keys or tokens.
+import type { OwnIdentityStatus } from '../credentials/own-identity.js';
 
 export interface CallerStatus {
   /** Caller address (the container's IP). */
@@ -21,10 +22,21 @@ export interface CallerStatus {
   expiresAt?: string;
   /** The last STS (or role lookup) error for this caller's credentials, if the last attempt failed. */
   lastError?: string;
+  /** Served by DEFAULT_ROLE (or defaultAlias): the caller has no role of its own, or no source knows it. */
+  defaultRole?: true;
+}
+
+/** The proxy's own state: readiness as /readyz says it, and its own AWS identity in STS mode aws. */
+export interface ProxyStatus {
+  ready: boolean;
+  /** Check name → why it is not ready, or what it found. */
+  checks: Record<string, { ok: boolean; detail?: string }>;
+  awsIdentity?: OwnIdentityStatus;
 }
 
 export interface StatusReport {
   /** When the report was made (ISO 8601); expiry is shown relative to it. */
   generatedAt: string;
+  proxy?: ProxyStatus;
   callers: CallerStatus[];
 }

@@ -2,7 +2,7 @@
 // (ADMIN_LISTEN, --admin-listen, or the -c file's adminListen) and prints one row per indexed caller.
 import type { ExtraFlag } from '../config/load.js';
 import { adminUrl } from './admin-url.js';
-import type { CallerStatus, StatusReport } from '../admin/status-report.js';
+import type { CallerStatus, ProxyStatus, StatusReport } from '../admin/status-report.js';
 import { loadCommandConfig, type CommandIo } from './io.js';
 import { relativeExpiry } from './relative-time.js';
 import { errorMessage } from '../error-message.js';
@@ -32,15 +32,30 @@ export async function runStatusCommand(args: readonly string[], env: Readonly<Re
   return 0;
 }
 
-/** An aligned table; expiry relative to when the proxy made the report. */
+/** The proxy's readiness and own identity, then an aligned table of callers; expiry relative to when the proxy made the report. */
 export function formatStatusTable(report: StatusReport): string {
+  return proxyLines(report.proxy) + callerTable(report);
+}
+
+function proxyLines(proxy: ProxyStatus | undefined): string {
+  if (proxy === undefined) return '';
+  const lines = [`ready: ${proxy.ready ? 'yes' : 'no'}`];
+  for (const [name, check] of Object.entries(proxy.checks)) if (!check.ok) lines.push(`  ${name}: ${check.detail ?? 'not ready'}`);
+  const own = proxy.awsIdentity;
+  if (own?.state === 'ok') lines.push(`proxy identity: ${own.arn} (account ${own.account}, region ${own.region}, STS ${own.endpoint})`);
+  else if (own?.state === 'failed') lines.push(`proxy identity: none yet: ${own.reason}`);
+  else if (own !== undefined) lines.push('proxy identity: resolving');
+  return lines.join('\n') + '\n\n';
+}
+
+function callerTable(report: StatusReport): string {
   if (report.callers.length === 0) return 'no callers indexed\n';
   const now = Date.parse(report.generatedAt);
   const header = ['CALLER', 'CONTAINER', 'ROLE', 'EXPIRES', 'LAST ERROR'];
   const rows = [...report.callers].sort(byAddress).map((c) => [
     c.caller,
     c.container,
-    c.role ?? '-',
+    c.role === undefined ? '-' : c.defaultRole === true ? `${c.role} (default)` : c.role,
     c.expiresAt === undefined ? '-' : relativeExpiry(Date.parse(c.expiresAt), now),
     c.lastError === undefined ? '' : c.lastError.replace(/\s+/g, ' '),
   ]);

@@ -97,10 +97,15 @@ export class CredentialCache {
   private readonly maxBackoffMs: number;
   private closed = false;
 
-  constructor(private readonly options: CredentialCacheOptions) {
+  constructor(private options: CredentialCacheOptions) {
     this.jitterMs = options.refreshJitterMs ?? DEFAULT_REFRESH_JITTER_MS;
     this.minBackoffMs = options.minBackoffMs ?? DEFAULT_MIN_BACKOFF_MS;
     this.maxBackoffMs = options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
+  }
+
+  /** A settings reload: entries stay; the next refresh of each is planned with the new threshold. */
+  reconfigure(changes: Partial<Pick<CredentialCacheOptions, 'refreshBeforeExpiryMs' | 'logger'>>): void {
+    this.options = { ...this.options, ...changes };
   }
 
   keyOf(request: AssumeRoleRequest): string {

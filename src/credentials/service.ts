@@ -47,6 +47,9 @@ export interface CallerServiceOptions {
   logger: Logger;
 }
 
+/** How many callers served by the default role /status remembers; the least recent drop out first. */
+const DEFAULT_CALLERS_LIMIT = 1024;
+
 /** Stands in for "unknown caller" as a memo key. */
 const UNKNOWN: Workload = Object.freeze({ id: 'unknown', name: 'unknown', source: 'mapping' });
 
@@ -58,6 +61,10 @@ export class CallerService implements CallerDirectory {
   private readonly retained = new Map<string, AssumeRoleRequest>();
   /** Workload id → its latest version, for prefetch results that arrive after the workload changed. */
   private readonly live = new Map<string, Workload>();
+  /** Role spec → why it last failed to resolve, for /status; forgotten when it resolves. */
+  private readonly specErrors = new Map<string, string>();
+  /** Addresses no source knows that asked and fell back to the default role, least recent first, for /status. */
+  private readonly defaultCallers = new Set<string>();
 
   constructor(private readonly options: CallerServiceOptions) {}
 
@@ -70,7 +77,12 @@ export class CallerService implements CallerDirectory {
   }
 
   resolveMiss(ip: string): Promise<Workload | undefined> {
-    return this.options.identity.resolveMiss(ip);
+    const found = this.options.identity.resolveMiss(ip);
+    if (this.options.defaultBinding === undefined) return found;
+    return found.then((workload) => {
+      if (workload === undefined) this.noteDefaultCaller(ip);
+      return workload;
+    });
   }
 
   roleOf(workload: Workload | undefined): PreparedRole | undefined | Promise<PreparedRole | undefined> {
@@ -98,6 +110,7 @@ export class CallerService implements CallerDirectory {
         (role) => this.remember(key, workload, binding, role),
         (error: unknown) => {
           this.pending.delete(key);
+          this.specErrors.set(binding.spec, (error as Error).message);
           throw error;
         },
       );
@@ -106,9 +119,9 @@ export class CallerService implements CallerDirectory {
     return waiting;
   }
 
-  /** The workload's role if already resolved; never starts a resolution (for /status). */
-  peekRole(workload: Workload): PreparedRole | undefined {
-    const known = this.roles.get(workload);
+  /** The workload's role (undefined: an unknown caller's) if already resolved; never starts a resolution (for /status). */
+  peekRole(workload: Workload | undefined): PreparedRole | undefined {
+    const known = this.roles.get(workload ?? UNKNOWN);
     return known instanceof Error ? undefined : (known ?? undefined);
   }
 
@@ -116,6 +129,25 @@ export class CallerService implements CallerDirectory {
   refusalOf(workload: Workload): string | undefined {
     const known = this.roles.get(workload);
     return known instanceof Error ? known.message : undefined;
+  }
+
+  /** The role spec a workload (undefined: an unknown caller) is served by, and why it last failed to resolve. */
+  bindingOf(workload: Workload | undefined): { spec: string; isDefault: boolean; lastError?: string } | undefined {
+    const binding = workload?.role ?? this.options.defaultBinding;
+    if (binding === undefined) return undefined;
+    const lastError = this.specErrors.get(binding.spec);
+    return { spec: binding.spec, isDefault: workload?.role === undefined, ...(lastError !== undefined && { lastError }) };
+  }
+
+  /** Addresses no identity source knows that were served by the default role, oldest first. */
+  defaultRoleCallers(): string[] {
+    return [...this.defaultCallers];
+  }
+
+  private noteDefaultCaller(ip: string): void {
+    this.defaultCallers.delete(ip);
+    this.defaultCallers.add(ip);
+    if (this.defaultCallers.size > DEFAULT_CALLERS_LIMIT) this.defaultCallers.delete(this.defaultCallers.values().next().value!);
   }
 
   credentialsOf(role: CallerRole): ServedCredentials | Promise<ServedCredentials> {
@@ -149,6 +181,12 @@ export class CallerService implements CallerDirectory {
     );
   }
 
+  /** A settings reload replaced this service: its holds end (the cache keeps entries that are still wanted). */
+  releaseAll(): void {
+    this.live.clear();
+    for (const workloadId of [...this.retained.keys()]) this.releaseFor(workloadId);
+  }
+
   private releaseFor(workloadId: string): void {
     const request = this.retained.get(workloadId);
     if (request === undefined) return;
@@ -176,6 +214,7 @@ export class CallerService implements CallerDirectory {
     };
     this.roles.set(key, prepared);
     this.pending.delete(key);
+    this.specErrors.delete(binding.spec);
     return prepared;
   }
 }

@@ -3,7 +3,11 @@
 import type { IdentitySource, Workload } from './workload.js';
 
 export class CompositeIdentity {
-  constructor(readonly sources: readonly IdentitySource[]) {}
+  /** `base` offsets every generation, so indexes rebuilt by a settings reload never repeat an earlier one. */
+  constructor(
+    readonly sources: readonly IdentitySource[],
+    private readonly base = 0,
+  ) {}
 
   lookup(ip: string): Workload | undefined {
     // Indexed: this runs on every request.
@@ -16,7 +20,7 @@ export class CompositeIdentity {
 
   /** Sum of the sources' generations (it grows when any of them does); undefined if one has none. */
   generation(): number | undefined {
-    let sum = 0;
+    let sum = this.base;
     for (let i = 0; i < this.sources.length; i++) {
       const generation = this.sources[i]!.generation;
       if (generation === undefined) return undefined;

@@ -86,17 +86,22 @@ export class RoleResolver {
     const known = this.resolved.get(spec);
     if (known !== undefined) return known;
     try {
-      return this.remember(spec, this.resolveLocally(parseRoleSpec(spec)));
+      return this.resolveWithoutIo(spec);
     } catch {
       return undefined;
     }
+  }
+
+  /** The role when no I/O is needed; undefined when only GetRole can tell; throws RoleSpecError for a spec that cannot resolve. */
+  resolveWithoutIo(spec: string): ResolvedRole | undefined {
+    return this.remember(spec, this.resolveLocally(spec, parseRoleSpec(spec)));
   }
 
   async resolve(spec: string): Promise<ResolvedRole> {
     const known = this.resolved.get(spec);
     if (known !== undefined) return known;
     const parsed = parseRoleSpec(spec);
-    const local = this.remember(spec, this.resolveLocally(parsed));
+    const local = this.remember(spec, this.resolveLocally(spec, parsed));
     if (local !== undefined) return local;
     const found = roleOfArn(spec, (await this.getRole(parsed.name)).arn, 'IAM answered');
     // GetRole finds a name in any path; a spec that names a path must match the role's real one.
@@ -111,19 +116,19 @@ export class RoleResolver {
     return role;
   }
 
-  /** The role when no I/O is needed; undefined when only GetRole can tell. */
-  private resolveLocally(spec: RoleSpec): ResolvedRole | undefined {
+  /** `text` is the spec as written, so an error quotes all of it (`web@prod`, not `prod`). */
+  private resolveLocally(text: string, spec: RoleSpec): ResolvedRole | undefined {
     switch (spec.kind) {
       case 'arn':
         return fromArn(spec);
       case 'account':
         return this.build(spec, spec.accountId);
       case 'alias':
-        return this.build(spec, this.accountOfAlias(spec.alias));
+        return this.build(spec, this.accountOfAlias(text, spec.alias));
       case 'name':
         if (this.options.defaultAccountId !== undefined) return this.build(spec, this.options.defaultAccountId);
         if (this.options.iam === undefined) {
-          throw new RoleSpecError(spec.name, 'names no account, DEFAULT_ACCOUNT_ID is not set and IAM is not available to look it up');
+          throw new RoleSpecError(text, 'names no account, DEFAULT_ACCOUNT_ID is not set and IAM is not available to look it up');
         }
         return undefined;
     }
@@ -134,10 +139,11 @@ export class RoleResolver {
     return { arn, name: spec.name, path: spec.path, accountId, partition: this.partition };
   }
 
-  private accountOfAlias(alias: string): string {
+  private accountOfAlias(text: string, alias: string): string {
     const accountId = Object.hasOwn(this.options.accountMap, alias) ? this.options.accountMap[alias] : undefined;
-    if (accountId === undefined) throw new RoleSpecError(alias, 'unknown account alias: AWS_ACCOUNT_MAP has no entry for it');
-    if (!isAccountId(accountId)) throw new RoleSpecError(alias, `AWS_ACCOUNT_MAP maps it to ${JSON.stringify(accountId)}, not a 12-digit account id`);
+    const named = `account alias ${JSON.stringify(alias)}`;
+    if (accountId === undefined) throw new RoleSpecError(text, `unknown ${named}: AWS_ACCOUNT_MAP has no entry for it`);
+    if (!isAccountId(accountId)) throw new RoleSpecError(text, `AWS_ACCOUNT_MAP maps ${named} to ${JSON.stringify(accountId)}, not a 12-digit account id`);
     return accountId;
   }
 

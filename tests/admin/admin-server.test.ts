@@ -1,4 +1,5 @@
 import { after, before, describe, it } from 'node:test';
+import { SettingError } from '../../src/config/exit.js';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
 import http from 'node:http';
@@ -78,12 +79,12 @@ describe('admin listener', () => {
     assert.equal(head.status, 200);
   });
 
-  it('start() reports a busy address instead of crashing', async () => {
+  it('start() reports a busy address, naming the setting and address, instead of crashing', async () => {
     const busy = createServer().listen(0, '127.0.0.1');
     await new Promise((resolve) => busy.once('listening', resolve));
     const port = (busy.address() as AddressInfo).port;
     const clash = createAdminServer({ listen: `127.0.0.1:${port}`, registry: prometheus.registry, readiness: () => readiness, status: () => report, logger: silentLogger });
-    await assert.rejects(clash.start(), /EADDRINUSE/);
+    await assert.rejects(clash.start(), (error: Error) => error instanceof SettingError && error.message === `ADMIN_LISTEN ${port} on 127.0.0.1: address already in use`);
     busy.close();
   });
 

@@ -63,8 +63,8 @@ test('SIGHUP applies an edited config file; a broken edit keeps the running sett
     // A change only a regular expression carries is a change too (JSON.stringify writes every RegExp as {}).
     writeFileSync(configFile, JSON.stringify({ defaultRole: 'second@123456789012', hostnameMatchRegex: '^web' }));
     cli.child.kill('SIGHUP');
-    for (let i = 0; i < 100 && (cli.output().match(/SIGHUP: settings changed/g) ?? []).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
-    assert.equal((cli.output().match(/SIGHUP: settings changed/g) ?? []).length, 2, cli.output());
+    for (let i = 0; i < 100 && (cli.output().match(/SIGHUP: settings applied/g) ?? []).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal((cli.output().match(/SIGHUP: settings applied/g) ?? []).length, 2, cli.output());
 
     writeFileSync(configFile, '{ broken');
     cli.child.kill('SIGHUP');

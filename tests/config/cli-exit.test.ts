@@ -47,3 +47,34 @@ test('a bad duration, an unreadable config file and an unknown flag', () => {
     stdout: '',
   });
 });
+
+test('DEFAULT_ROLE and defaultAlias are checked like any role spec: exit 2, one line quoting the whole spec', () => {
+  const cases: Array<[Record<string, string>, string]> = [
+    [{ DEFAULT_ROLE: 'bad role!' }, 'DEFAULT_ROLE: role spec "bad role!": role name "bad role!" must be 1-64 characters of letters, digits and _+=,.@-'],
+    [{ DEFAULT_ROLE: 'web@prod' }, 'DEFAULT_ROLE: role spec "web@prod": unknown account alias "prod": AWS_ACCOUNT_MAP has no entry for it'],
+    [{ DEFAULT_ROLE: 'web' }, 'DEFAULT_ROLE: role spec "web": names no account, DEFAULT_ACCOUNT_ID is not set and IAM is not available to look it up'],
+  ];
+  for (const [env, line] of cases) assert.deepEqual(runCli({ PORT: '0', ...env }), { status: 2, stderrLines: [line], stdout: '' });
+});
+
+test('a port in use: exit 2 with one line naming the setting and the address', async () => {
+  const { createServer } = await import('node:net');
+  const busy = createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  const port = (busy.address() as { port: number }).port;
+  try {
+    const { spawn } = await import('node:child_process');
+    const run = (env: Record<string, string>) =>
+      new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        const base = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', DOCKER: 'false', MOCK_API: 'true', STS_MODE: 'offline', ADMIN_LISTEN: '127.0.0.1:0', PORT: '0' };
+        const child = spawn(process.execPath, [CLI], { env: { ...base, ...env } });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('exit', (status) => resolve({ status, stderr }));
+      });
+    assert.deepEqual(await run({ PORT: String(port) }), { status: 2, stderr: `PORT ${port} on 127.0.0.1: address already in use\n` });
+    assert.deepEqual(await run({ ADMIN_LISTEN: `127.0.0.1:${port}` }), { status: 2, stderr: `ADMIN_LISTEN ${port} on 127.0.0.1: address already in use\n` });
+  } finally {
+    busy.close();
+  }
+});

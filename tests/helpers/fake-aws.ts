@@ -52,6 +52,7 @@ export interface FakeAwsOptions {
 
 const NAMESPACES: Record<string, string> = {
   AssumeRole: 'https://sts.amazonaws.com/doc/2011-06-15/',
+  GetCallerIdentity: 'https://sts.amazonaws.com/doc/2011-06-15/',
   GetRole: 'https://iam.amazonaws.com/doc/2010-05-08/',
 };
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -80,6 +81,8 @@ export class FakeAws {
   delayMs = 0;
   /** Expiry of issued credentials; default: now + DurationSeconds (3600 when not sent). */
   expiry: (call: RecordedCall, now: number) => number = (call, now) => now + Number(call.params.DurationSeconds ?? 3600) * 1000;
+  /** Who GetCallerIdentity says the caller is; the UserId is the signing access key id. */
+  callerIdentity = { account: '123456789012', arn: 'arn:aws:iam::123456789012:user/metadataproxy' };
   private failures: Array<{ failure: FakeAwsFailure; remaining: number }> = [];
   /** Role name → ARN, for GetRole. */
   private readonly roles = new Map<string, string>();
@@ -165,6 +168,13 @@ export class FakeAws {
         return this.assumeRole(call, namespace);
       case 'GetRole':
         return this.getRole(call, namespace);
+      case 'GetCallerIdentity':
+        return this.success(
+          'GetCallerIdentity',
+          namespace,
+          `<Arn>${xmlEscape(this.callerIdentity.arn)}</Arn><UserId>${xmlEscape(call.accessKeyId ?? 'AIDAUNKNOWN')}</UserId>` +
+            `<Account>${this.callerIdentity.account}</Account>`,
+        );
       default:
         return this.error(namespace, { status: 400, code: 'InvalidAction', message: `Could not find operation ${call.action}` });
     }

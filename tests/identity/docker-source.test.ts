@@ -382,6 +382,8 @@ describe('DockerSource: losing Docker', () => {
     await h.clock.advance(500);
     await eventually(() => h.clock.pending().length === 1, 'the next attempt is scheduled');
     assert.deepEqual(h.clock.pending(), [1000]);
+    const unreachable = () => h.log.lines.filter((l) => l.level === WARN && l.msg.includes('Docker unreachable')).length;
+    assert.equal(unreachable(), 1, 'one WARN per change of state, not one per retry');
 
     // The daemon comes back with one container gone and one new.
     h.stub.containers.delete('goes');
@@ -395,10 +397,11 @@ describe('DockerSource: losing Docker', () => {
     assert.equal(h.stub.eventSubscriptions.length, 2);
     assert.deepEqual(h.changes, ['added stays', 'added goes', 'added new', 'removed goes']);
 
-    // After a success the backoff starts over.
+    // After a success the backoff starts over, and losing Docker again is worth a WARN again.
     h.stub.dropEventStreams();
     await eventually(() => !h.source.isReady(), 'the stream end is noticed');
     assert.deepEqual(h.clock.pending(), [250]);
+    assert.equal(unreachable(), 2);
   });
 
   test('a miss that finds Docker back reconnects at once instead of waiting out the backoff', async () => {

@@ -218,11 +218,13 @@ export class DockerSource implements IdentitySource {
   private lost(why: string): void {
     this.dropStream();
     if (this.closed) return;
+    // One WARN per change of state (connected, or starting, → unreachable); every retry after that at debug.
+    const changed = this.connected || this.lastError === undefined;
     this.connected = false;
     this.lastError = why;
     const delay = jitteredBackoffMs(this.reconnectAttempt, this.reconnectMinMs, RECONNECT_MAX_MS, this.random);
     this.reconnectAttempt += 1;
-    this.logger.warn(
+    this.logger[changed ? 'warn' : 'debug'](
       { reason: why, retryInMs: Math.round(delay), containers: this.index.containers },
       'Docker unreachable; serving the containers already known',
     );
