@@ -1,6 +1,7 @@
 // Runs the real CLI as a child process and reads its JSON log lines, for tests of what only a whole
 // process shows: signals, start-up, the logs of a full run.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../../src/cli.js', import.meta.url));
@@ -29,4 +30,14 @@ export async function startCli(args: string[], env: Record<string, string>): Pro
   }
   const [, url, admin] = /listening on (http:\/\/\S+), admin http:\/\/([\d.:]+)/.exec(output)!;
   return { child, url: url!.replace(/,$/, ''), admin: admin!.replace(/;$/, ''), output: () => output, exited };
+}
+
+/** A port free a moment ago on 127.0.0.1, for tests that need a fixed PORT. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -5,21 +5,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type AddressInfo } from 'node:net';
-import { startCli } from './cli-process.js';
+import { freePort, startCli } from './cli-process.js';
 import { requestFrom } from '../helpers/proxy-harness.js';
 import { startImdsStub } from '../helpers/imds-stub.js';
 
 const CREDS = '/latest/meta-data/iam/security-credentials/';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'mdp-cli-'));

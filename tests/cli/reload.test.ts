@@ -6,20 +6,12 @@ import http from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type AddressInfo } from 'node:net';
-import { startCli, type CliProcess } from './cli-process.js';
+import { createServer } from 'node:net';
+import { freePort, startCli, type CliProcess } from './cli-process.js';
 import { requestFrom, type Reply } from '../helpers/proxy-harness.js';
 
 const CREDS = '/latest/meta-data/iam/security-credentials/';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function until(what: string, check: () => boolean, cli: CliProcess): Promise<void> {
   for (let i = 0; i < 600 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
