@@ -192,6 +192,12 @@ describe('session tags, duration, image and authorization token of a container',
     }
   });
 
+  test('an invalid value is warned about even when there is no role (and no default role) to refuse', () => {
+    const { workload, warnings } = roleOf(['IAM_ROLE_DURATION=5'], {});
+    assert.equal(workload.role, undefined);
+    assert.match(warnings.join(), /session duration 5 must be/);
+  });
+
   test('the image, and AWS_CONTAINER_AUTHORIZATION_TOKEN kept apart from the env metrics may copy', () => {
     const container = stubContainer('c1', { env: ['IAM_ROLE=app', 'AWS_CONTAINER_AUTHORIZATION_TOKEN=s3cret', 'SERVICE=web'] });
     container.Config!.Image = 'registry:5000/app:1.2';

@@ -125,11 +125,10 @@ export function containerWorkload(container: ContainerJson, rules: WorkloadRules
       role.policy = policy instanceof Error ? policyText : policy;
     }
     if (session.parameters !== undefined) role.session = session.parameters;
-    if (session.problems.length > 0) {
-      role.refusal = session.problems.join('; ');
-      warnings.push(`${role.refusal}; it gets no credentials until this is fixed`);
-    }
+    if (session.problems.length > 0) role.refusal = session.problems.join('; ');
   }
+  // Said even when there is no role to refuse, so a bad value is never dropped without a word.
+  if (session.problems.length > 0) warnings.push(`${session.problems.join('; ')}; it gets no credentials until this is fixed`);
 
   const workload: Workload = {
     id: container.Id,
