@@ -12,6 +12,8 @@ export interface RequestLogEntry {
   path: string;
   status: number;
   latencyMs: number;
+  /** Why an IAM route answered 404: unknown caller (after a hold of N ms), no role, role mismatch, role spec error. */
+  reason?: string | undefined;
 }
 
 export type RequestLog = (entry: RequestLogEntry) => void;
@@ -30,6 +32,7 @@ export function createRequestLog(logger: Logger, verbose: boolean): RequestLog |
         path: entry.path,
         status: entry.status,
         latencyMs: Math.round(entry.latencyMs * 1000) / 1000,
+        reason: entry.reason,
       },
       'request',
     );

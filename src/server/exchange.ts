@@ -18,6 +18,10 @@ export interface Exchange {
   handler: RequestHandlerName;
   workload?: Workload;
   role?: CallerRole;
+  /** How long the caller's miss was held for the identity sources, when it was. */
+  heldMs?: number;
+  /** Why an IAM route answered 404, for the request log. */
+  reason?: string;
 }
 
 /** A client's own X-Request-Id is kept when it is well formed, so its logs and ours line up. */
@@ -46,6 +50,7 @@ export function recordExchange(x: Exchange, status: number, metrics: Metrics, re
       path: x.req.url ?? '',
       status,
       latencyMs: seconds * 1000,
+      reason: x.reason,
     });
   }
 }

@@ -61,13 +61,18 @@ export function createRequestHandler(options: HandlerOptions) {
     const status = statusOf(error);
     if (status === 500) logger.error({ err: error, requestId: x.requestId }, 'request failed');
     else logger.debug({ requestId: x.requestId, status, reason: (error as Error).message }, 'credentials unavailable');
-    if (status === 404) finish(x, 404, NOT_FOUND_PAGE, HTML_HEADERS);
-    else finish(x, status, imdsErrorPage(status), HTML_HEADERS);
+    if (status === 404) {
+      x.reason = `role spec error: ${(error as Error).message}`;
+      finish(x, 404, NOT_FOUND_PAGE, HTML_HEADERS);
+    } else finish(x, status, imdsErrorPage(status), HTML_HEADERS);
   }
 
   function answerIam(x: Exchange, route: Route, role: CallerRole | undefined): void {
     x.role = role;
-    if (role === undefined) return finish(x, 404, NOT_FOUND_PAGE, HTML_HEADERS);
+    if (role === undefined) {
+      x.reason = x.workload !== undefined ? 'no role' : `unknown caller after a hold of ${Math.round(x.heldMs ?? 0)} ms`;
+      return finish(x, 404, NOT_FOUND_PAGE, HTML_HEADERS);
+    }
     switch (route.kind) {
       case 'iam-listing':
         return finish(x, 200, IAM_LISTING_BODY);
@@ -76,7 +81,10 @@ export function createRequestHandler(options: HandlerOptions) {
       case 'credentials-list':
         return finish(x, 200, role.listingBody);
       case 'credentials': {
-        if (route.role !== role.roleName) return finish(x, 404, NOT_FOUND_PAGE, HTML_HEADERS);
+        if (route.role !== role.roleName) {
+          x.reason = 'role mismatch';
+          return finish(x, 404, NOT_FOUND_PAGE, HTML_HEADERS);
+        }
         const served = callers.credentialsOf(role);
         if (!(served instanceof Promise)) return finish(x, 200, served.body);
         served.then((s) => finish(x, 200, s.body), (error) => fail(x, error));
@@ -140,7 +148,11 @@ export function createRequestHandler(options: HandlerOptions) {
           return finish(x, 301, '', [...TEXT_HEADERS, 'location', route.location]);
       }
       if (workload !== undefined) return answerForWorkload(x, route, workload, remembered);
-      callers.resolveMiss(x.caller).then((found) => answerForWorkload(x, route, found), (error) => fail(x, error));
+      const heldFrom = performance.now();
+      callers.resolveMiss(x.caller).then((found) => {
+        x.heldMs = performance.now() - heldFrom;
+        answerForWorkload(x, route, found);
+      }, (error) => fail(x, error));
     } catch (error) {
       fail(x, error);
     }

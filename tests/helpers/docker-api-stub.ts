@@ -157,12 +157,14 @@ export function stubContainer(
     hostname?: string;
     networkMode?: string;
     running?: boolean;
+    /** Created, never started (State.Status `created`). */
+    created?: boolean;
   } = {},
 ): ContainerJson {
   return {
     Id: id,
     Name: `/${options.name ?? id}`,
-    State: { Running: options.running ?? true },
+    State: options.created === true ? { Running: false, Status: 'created' } : { Running: options.running ?? true },
     Config: { Hostname: options.hostname ?? id.slice(0, 12), Domainname: '', Env: options.env ?? [], Labels: options.labels ?? {} },
     HostConfig: { NetworkMode: options.networkMode ?? 'bridge' },
     NetworkSettings: { Networks: options.networks ?? {} },

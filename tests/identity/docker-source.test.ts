@@ -1,67 +1,12 @@
 import assert from 'node:assert/strict';
 import Docker from 'dockerode';
-import { afterEach, describe, test } from 'node:test';
-import { DockerSource, type DockerSourceOptions } from '../../src/identity/docker/docker-source.js';
-import type { WorkloadEvent } from '../../src/identity/workload.js';
-import { DockerApiStub, stubContainer, type StubEvent } from '../helpers/docker-api-stub.js';
+import { describe, test } from 'node:test';
+import { DockerSource } from '../../src/identity/docker/docker-source.js';
+import { DockerApiStub, stubContainer } from '../helpers/docker-api-stub.js';
+import { BRIDGE, cleanups, died, harness, onBridge, started } from './docker-harness.js';
 import { eventually } from '../helpers/eventually.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { recordingLogger, WARN } from '../helpers/recording-logger.js';
-import { recordingMetrics } from '../helpers/recording-metrics.js';
-
-const BRIDGE = { Id: 'net-bridge', Name: 'bridge', IPAM: { Config: [{ Subnet: '172.17.0.0/16', Gateway: '172.17.0.1' }, { Subnet: 'fd00::/64' }] } };
-const BACKEND = { Id: 'net-backend', Name: 'backend', IPAM: { Config: [{ Subnet: '172.18.0.0/16', Gateway: '172.18.0.1' }] } };
-
-function onBridge(ip: string, ipv6 = '') {
-  return { bridge: { NetworkID: 'net-bridge', IPAddress: ip, GlobalIPv6Address: ipv6 } };
-}
-
-function started(id: string): StubEvent {
-  return { Type: 'container', Action: 'start', Actor: { ID: id } };
-}
-
-function died(id: string): StubEvent {
-  return { Type: 'container', Action: 'die', Actor: { ID: id } };
-}
-
-interface Harness {
-  stub: DockerApiStub;
-  source: DockerSource;
-  clock: FakeClock;
-  changes: string[];
-  metrics: ReturnType<typeof recordingMetrics>;
-  log: ReturnType<typeof recordingLogger>;
-  inspections: (id: string) => number;
-}
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function harness(setup: (stub: DockerApiStub) => void = () => {}, options: Partial<DockerSourceOptions> = {}): Promise<Harness> {
-  const clock = new FakeClock();
-  const stub = await new DockerApiStub(() => Math.floor(clock.now() / 1000)).listen();
-  cleanups.push(() => stub.close());
-  stub.networks = [BRIDGE, BACKEND];
-  setup(stub);
-  const log = recordingLogger();
-  const metrics = recordingMetrics();
-  const source = new DockerSource({
-    docker: new Docker({ socketPath: stub.socketPath }),
-    logger: log.logger,
-    metrics,
-    clock,
-    random: () => 1,
-    ...options,
-  });
-  cleanups.push(() => source.close());
-  const changes: string[] = [];
-  source.onChange((event: WorkloadEvent) => changes.push(`${event.type} ${event.workload.name}`));
-  await source.start();
-  const inspections = (id: string) => stub.requests.filter((path) => path === `/containers/${id}/json`).length;
-  return { stub, source, clock, changes, metrics, log, inspections };
-}
 
 describe('DockerSource: start', () => {
   test('indexes every address of every running container; host-network and stopped containers are not indexed', async () => {
@@ -319,9 +264,16 @@ describe('DockerSource: misses', () => {
     assert.deepEqual(h.clock.pending(), [], 'the wait timer is cleared');
   });
 
-  test('a miss that stays a miss after the resync resolves undefined without waiting out the timer', async () => {
+  test('a miss that stays a miss after the resync is held until the deadline, then resolves undefined', async () => {
     const h = await harness();
-    assert.equal(await h.source.resolveMiss('172.17.0.77'), undefined);
+    let settled = false;
+    const miss = h.source.resolveMiss('172.17.0.77').finally(() => (settled = true));
+    await eventually(() => h.metrics.resyncs === 2 && h.stub.requests.filter((p) => p === '/containers/json').length === 2, 'the resync ran');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(settled, false, 'an empty resync does not end the hold');
+    assert.deepEqual(h.clock.pending(), [1000]);
+    await h.clock.advance(1000);
+    assert.equal(await miss, undefined);
     assert.deepEqual(h.clock.pending(), []);
   });
 
@@ -333,6 +285,8 @@ describe('DockerSource: misses', () => {
     const misses = ['172.17.0.10', '172.17.0.11', '172.17.0.12', '172.18.0.10', '172.17.0.13'].map((ip) => h.source.resolveMiss(ip));
     await eventually(() => lists() === before + 1, 'one resync is running');
     release();
+    await eventually(() => lists() === before + 2, 'the queued resync ran');
+    await h.clock.advance(1000);
     assert.deepEqual(await Promise.all(misses), [undefined, undefined, undefined, undefined, undefined]);
     assert.equal(lists(), before + 2);
     assert.equal(h.inspections('a'), 1, 'a resync does not re-inspect containers the index already has right');
@@ -371,7 +325,8 @@ describe('DockerSource: losing Docker', () => {
     const status = h.source.status();
     assert.equal(status.connected, false);
     assert.match(status.lastError ?? '', /event stream/);
-    assert.equal(h.source.lookup('172.17.0.2')?.role?.spec, 'stays', 'known containers are still served');
+    assert.equal(h.source.lookup('172.17.0.2'), undefined, 'an address may have changed hands unseen: no hot-path answer');
+    assert.equal((await h.source.resolveMiss('172.17.0.2'))?.role?.spec, 'stays', 'Docker unreachable: the known container is still served');
     assert.ok(h.log.lines.some((l) => l.level === WARN && l.msg.includes('Docker unreachable')));
 
     // Each failed attempt doubles the delay (random() = 1 → the full ceiling).

@@ -33,6 +33,11 @@ export class ContainerIndex {
     return [...(this.byContainer.get(containerId)?.addresses.keys() ?? [])];
   }
 
+  /** The container's addresses with their networks, as `set` takes them. */
+  claimsOf(containerId: string): ContainerAddress[] {
+    return [...(this.byContainer.get(containerId)?.addresses ?? [])].map(([address, network]) => ({ address, network }));
+  }
+
   /** Records a container as it is now; an address another container held moves to this one. */
   set(containerId: string, workload: Workload, addresses: Iterable<ContainerAddress>): void {
     let record = this.byContainer.get(containerId);

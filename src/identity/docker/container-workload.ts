@@ -40,7 +40,8 @@ export interface NetworkSettingsJson extends EndpointJson {
 export interface ContainerJson {
   Id: string;
   Name?: string;
-  State?: { Running?: boolean } | null;
+  /** Status: `created` before the first start, then `running`, `exited`, ... */
+  State?: { Running?: boolean; Status?: string } | null;
   Config?: {
     Image?: string;
     Hostname?: string;

@@ -4,6 +4,12 @@
 // Ordering rule: an inspect answer is applied only if no newer event about that container arrived
 // while it was in flight (a `die` that overtook the answer to an earlier inspect wins). Removals
 // (die, destroy, network disconnect) take effect the moment their event arrives.
+//
+// First requests: a container's process can send its first packet before Docker's `start` event. So a
+// container is indexed as early as Docker knows both its role (inspect after `create`) and its address
+// (the network's endpoint list after `connect`), and a miss from a Docker subnet is held until its
+// address is indexed or the deadline passes (see AddressHolds). After the event stream was lost, an
+// indexed address may have changed hands unseen: until a resync succeeds, its lookups take the miss path.
 import { createInterface } from 'node:readline';
 import type Dockerode from 'dockerode';
 import { systemClock, type Clock } from '../../credentials/types.js';
@@ -23,6 +29,8 @@ import {
 import { DockerSubnets } from './docker-networks.js';
 import { endpointAddresses, SWARM_GATEWAY_NETWORK, type NetworkEndpointsJson } from './network-endpoints.js';
 import type { ContainerAddress } from './container-index.js';
+import { PendingContainers } from './pending-containers.js';
+import { AddressHolds } from '../address-holds.js';
 import { jitteredBackoffMs } from '../../backoff.js';
 import { errorMessage } from '../../error-message.js';
 
@@ -35,7 +43,7 @@ export interface DockerSourceOptions {
   clock?: Clock;
   /** Jitter for reconnect delays; Math.random unless a test fixes it. */
   random?: () => number;
-  /** How long a miss for an address inside a Docker network waits for the index (default 1000 ms). */
+  /** How long a miss for an address inside a Docker network is held for the index (default 1000 ms). */
   missWaitMs?: number;
   /** ec2metaproxy `aliasToARN`, for the `ec2metaproxy.RoleAlias` label. */
   aliasToArn?: Readonly<Record<string, string>>;
@@ -66,7 +74,8 @@ type DockerEventJson = {
   Actor?: { ID?: unknown; Attributes?: Record<string, unknown> | null } | null;
 };
 
-const CONTAINER_ACTIONS = ['start', 'die', 'destroy', 'rename', 'update'];
+// `create`: the role is read before the container runs (see PendingContainers).
+const CONTAINER_ACTIONS = ['create', 'start', 'die', 'destroy', 'rename', 'update'];
 // Network create/destroy change which addresses are worth waiting for on a miss.
 const NETWORK_ACTIONS = ['connect', 'disconnect', 'create', 'destroy'];
 const INSPECT_CONCURRENCY = 16;
@@ -92,9 +101,13 @@ export class DockerSource implements IdentitySource {
    */
   private endpointNetworks = new Set<string>();
   private readonly learnedEndpointNetworks = new Set<string>();
+  private readonly pending = new PendingContainers();
+  private readonly holds: AddressHolds;
   private readonly listeners: Array<(event: WorkloadEvent) => void> = [];
-  /** Callers waiting on a miss, by address. */
-  private readonly waiters = new Map<string, Set<() => void>>();
+  /** Events may have been missed since the stream was lost; cleared by a resync listed after the loss. */
+  private stale = false;
+  private losses = 0;
+  private staleChanges = 0;
   /** Sequence number of the last event per container, kept while it is indexed or being inspected. */
   private readonly lastEvent = new Map<string, number>();
   private readonly inspecting = new Map<string, number>();
@@ -116,6 +129,7 @@ export class DockerSource implements IdentitySource {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.missWaitMs = options.missWaitMs ?? 1000;
+    this.holds = new AddressHolds(this.clock);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.reconnectMinMs = options.reconnectMinMs ?? 250;
     this.rules = {
@@ -126,11 +140,11 @@ export class DockerSource implements IdentitySource {
   }
 
   lookup(ip: string): Workload | undefined {
-    return this.index.lookup(ip);
+    return this.stale ? undefined : this.index.lookup(ip);
   }
 
   get generation(): number {
-    return this.index.generation;
+    return this.index.generation + this.staleChanges;
   }
 
   entries(): Iterable<[string, Workload]> {
@@ -169,23 +183,23 @@ export class DockerSource implements IdentitySource {
     await this.connect();
   }
 
+  /**
+   * Holds a miss from a Docker subnet until its address is indexed or missWaitMs pass; a resync that finds
+   * nothing does not end it, since the container may be created but not yet listed as running.
+   */
   async resolveMiss(ip: string): Promise<Workload | undefined> {
-    const known = this.index.lookup(ip);
-    if (known !== undefined || this.closed || !this.subnets.contains(ip)) return known;
-    return new Promise((resolve) => {
-      let waiters = this.waiters.get(ip);
-      if (waiters === undefined) this.waiters.set(ip, (waiters = new Set()));
-      const finish = (): void => {
-        if (!waiters.delete(finish)) return;
-        if (waiters.size === 0 && this.waiters.get(ip) === waiters) this.waiters.delete(ip);
-        this.clock.clearTimeout(timer);
-        resolve(this.index.lookup(ip));
-      };
-      waiters.add(finish);
-      const timer = this.clock.setTimeout(finish, this.missWaitMs);
-      // A sync that started after the miss is authoritative; a failed one leaves the timer to decide.
-      this.requestSync().then(finish, (error: unknown) => this.logger.debug({ reason: reason(error) }, 'Docker sync after a miss failed'));
-    });
+    if (this.closed) return undefined;
+    const deadline = this.clock.now() + this.missWaitMs;
+    const last = this.index.lookup(ip);
+    if (last === undefined && !this.subnets.contains(ip)) return undefined;
+    if (this.stale && !(await this.resynced(deadline)) && last !== undefined) {
+      // Docker does not answer, so no new container can have taken the address: its last holder stands.
+      return this.index.lookup(ip);
+    }
+    const known = this.lookup(ip);
+    if (known !== undefined || this.closed) return known;
+    this.requestSync().catch((error: unknown) => this.logger.debug({ reason: reason(error) }, 'Docker sync after a miss failed'));
+    return this.holds.hold(ip, Math.max(0, deadline - this.clock.now()), () => this.lookup(ip));
   }
 
   async close(): Promise<void> {
@@ -193,7 +207,7 @@ export class DockerSource implements IdentitySource {
     this.connected = false;
     this.clock.clearTimeout(this.reconnectTimer);
     this.dropStream();
-    for (const waiters of [...this.waiters.values()]) for (const finish of [...waiters]) finish();
+    this.holds.releaseAll();
     await this.syncRunning?.catch(() => undefined);
     await this.syncQueued?.catch(() => undefined);
   }
@@ -221,6 +235,11 @@ export class DockerSource implements IdentitySource {
     // One WARN per change of state (connected, or starting, → unreachable); every retry after that at debug.
     const changed = this.connected || this.lastError === undefined;
     this.connected = false;
+    this.losses += 1;
+    if (!this.stale) {
+      this.stale = true;
+      this.staleChanges += 1;
+    }
     this.lastError = why;
     const delay = jitteredBackoffMs(this.reconnectAttempt, this.reconnectMinMs, RECONNECT_MAX_MS, this.random);
     this.reconnectAttempt += 1;
@@ -274,10 +293,23 @@ export class DockerSource implements IdentitySource {
     return this.syncQueued;
   }
 
+  /** True once a resync listed after the deadline-bounded wait began has succeeded. */
+  private resynced(deadline: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(() => resolve(false), Math.max(0, deadline - this.clock.now()));
+      const settle = (): void => {
+        this.clock.clearTimeout(timer);
+        resolve(!this.stale);
+      };
+      this.requestSync().then(settle, settle);
+    });
+  }
+
   /** List + inspect what changed; containers that vanished (and saw no event since the list) go. */
   private async sync(): Promise<void> {
     this.metrics.dockerResync();
     const listedAt = this.eventSeq;
+    const losses = this.losses;
     const signal = (): AbortSignal => AbortSignal.timeout(this.requestTimeoutMs);
     const [containers, networks] = await Promise.all([
       this.docker.listContainers({ abortSignal: signal() }),
@@ -294,9 +326,13 @@ export class DockerSource implements IdentitySource {
     const changed = containers.filter((container) => !isHostNetwork(container) && !this.isCurrent(container, endpoints.get(container.Id)));
     await forEachLimited(changed, INSPECT_CONCURRENCY, (container) => this.refreshOrWarn(container.Id, endpoints));
     for (const id of [...this.index.containerIds()]) {
-      if (!running.has(id) && (this.lastEvent.get(id) ?? -1) <= listedAt) this.removeContainer(id);
+      if (!running.has(id) && !this.pending.isStarting(id) && (this.lastEvent.get(id) ?? -1) <= listedAt) this.removeContainer(id);
     }
     this.lastSyncAt = new Date(this.clock.now());
+    if (this.stale && this.losses === losses) {
+      this.stale = false;
+      this.staleChanges += 1;
+    }
     // Docker answers again (a miss asked it): follow its events now, not when the backoff says.
     if (this.reconnectTimer !== undefined) {
       this.clock.clearTimeout(this.reconnectTimer);
@@ -333,47 +369,76 @@ export class DockerSource implements IdentitySource {
       this.metrics.dockerEvent(`network_${action}`);
       const container = event.Actor?.Attributes?.container;
       if (action === 'create' || action === 'destroy') void this.refreshSubnets();
-      else if (typeof container === 'string') this.containerEvent(container, action, actorId);
+      else if (typeof container === 'string' && actorId !== undefined) this.containerEvent(container, action, actorId);
     }
   }
 
   private containerEvent(id: string, action: string, network?: string): void {
-    this.lastEvent.set(id, ++this.eventSeq);
+    // A connect before the container runs must not void its create-time inspect: the endpoint read needs that role.
+    if (action !== 'connect' || this.index.get(id) !== undefined) this.lastEvent.set(id, ++this.eventSeq);
     this.logger.debug({ container: this.index.get(id)?.name ?? id.slice(0, 12), action }, 'Docker event');
     if (action === 'die' || action === 'destroy') return this.removeContainer(id);
     if (action === 'disconnect' && network !== undefined && this.index.removeNetwork(id, network) > 0) {
       this.metrics.indexSize('docker', this.index.size);
     }
+    if (action === 'connect' && network !== undefined) void this.warnOnFailure(id, this.readEndpoint(id, network));
     void this.refreshOrWarn(id, undefined, action === 'connect' ? network : undefined);
   }
 
   /** `endpoints`: what the endpoint networks list, when the caller has read them already (a sync). */
   private refreshOrWarn(id: string, endpoints?: Map<string, ContainerAddress[]>, connected?: string): Promise<void> {
-    return this.refresh(id, endpoints, connected).catch((error: unknown) =>
+    return this.warnOnFailure(id, this.refresh(id, endpoints, connected));
+  }
+
+  private warnOnFailure(id: string, work: Promise<void>): Promise<void> {
+    return work.catch((error: unknown) =>
       this.logger.warn({ container: id.slice(0, 12), reason: reason(error) }, 'Docker inspect failed; the next sync retries'),
     );
   }
 
   /**
-   * Inspects a container and indexes it as it is now (gone or stopped → removed), with its addresses on
-   * the endpoint networks. `connected`: the network a `connect` event named.
+   * Inspects a container and indexes it as it is now (created → pending, gone or stopped → removed), with
+   * its addresses on the endpoint networks. `connected`: the network a `connect` event named.
    */
-  private async refresh(id: string, endpoints?: Map<string, ContainerAddress[]>, connected?: string): Promise<void> {
-    const ticket = this.lastEvent.get(id);
-    this.inspecting.set(id, (this.inspecting.get(id) ?? 0) + 1);
-    try {
+  private refresh(id: string, endpoints?: Map<string, ContainerAddress[]>, connected?: string): Promise<void> {
+    return this.answerUnlessOvertaken(id, async () => {
       const [container, listed] = await Promise.all([this.inspectContainer(id), endpoints ?? this.readEndpoints(this.endpointNetworks)]);
       let extra = listed.get(id) ?? [];
       const addresses = container === undefined ? [] : containerAddresses(container.NetworkSettings);
-      if (connected !== undefined && !this.endpointNetworks.has(connected) && !addresses.some((a) => a.network === connected)) {
+      const running = container?.State?.Running === true;
+      if (running && connected !== undefined && !this.endpointNetworks.has(connected) && !addresses.some((a) => a.network === connected)) {
         // Connected, yet not in the container's own answer: this network hides its endpoints too.
         this.learnedEndpointNetworks.add(connected);
         this.endpointNetworks.add(connected);
         extra = [...extra, ...((await this.readEndpoints(new Set([connected]))).get(id) ?? [])];
       }
-      if (this.closed || this.lastEvent.get(id) !== ticket) return;
-      if (container === undefined || container.State?.Running !== true || isHostNetwork(container)) this.removeContainer(id);
-      else this.indexContainer(container, [...addresses, ...extra]);
+      return { container, addresses: [...addresses, ...extra] };
+    }, ({ container, addresses }) => {
+      if (container === undefined || isHostNetwork(container)) this.removeContainer(id);
+      else if (container.State?.Running === true) this.indexContainer(container, addresses);
+      else if (container.State?.Status === 'created') this.announce(container, addresses);
+      else this.removeContainer(id);
+    });
+  }
+
+  /** The container's address on a network it just joined, from the network's endpoint list. */
+  private readEndpoint(id: string, network: string): Promise<void> {
+    return this.answerUnlessOvertaken(id, async () => (await this.readEndpoints(new Set([network]))).get(id) ?? [], (addresses) => {
+      if (addresses.length === 0) return;
+      const indexed = this.index.get(id);
+      if (indexed !== undefined) return this.place(id, indexed, [...this.index.claimsOf(id), ...addresses]);
+      const ready = this.pending.learnAddresses(id, addresses);
+      if (ready !== undefined) this.place(id, ready.workload, ready.addresses);
+    });
+  }
+
+  /** Asks Docker about a container; applies the answer only if no newer event about it arrived meanwhile. */
+  private async answerUnlessOvertaken<T>(id: string, ask: () => Promise<T>, apply: (answer: T) => void): Promise<void> {
+    const ticket = this.lastEvent.get(id);
+    this.inspecting.set(id, (this.inspecting.get(id) ?? 0) + 1);
+    try {
+      const answer = await ask();
+      if (!this.closed && this.lastEvent.get(id) === ticket) apply(answer);
     } finally {
       const left = (this.inspecting.get(id) ?? 1) - 1;
       if (left > 0) this.inspecting.set(id, left);
@@ -410,17 +475,31 @@ export class DockerSource implements IdentitySource {
   private indexContainer(container: ContainerJson, addresses: ContainerAddress[]): void {
     const { workload, warnings } = containerWorkload(container, this.rules);
     for (const warning of warnings) this.logger.warn({ container: workload.name }, `container ${workload.name}: ${warning}`);
-    const previous = this.index.get(container.Id);
-    this.index.set(container.Id, workload, addresses);
+    this.pending.forget(container.Id);
+    this.place(container.Id, workload, addresses);
+  }
+
+  /** A created container: its role is known now, its address may be already (user network) or later (connect). */
+  private announce(container: ContainerJson, addresses: readonly ContainerAddress[]): void {
+    const { workload } = containerWorkload(container, this.rules);
+    const ready = this.pending.learnWorkload(container.Id, workload, addresses);
+    if (ready !== undefined) this.place(container.Id, ready.workload, ready.addresses);
+  }
+
+  /** Indexes a container and answers the misses held on its addresses (after listeners started its prefetch). */
+  private place(id: string, workload: Workload, addresses: readonly ContainerAddress[]): void {
+    const previous = this.index.get(id);
+    this.index.set(id, workload, addresses);
     this.metrics.indexSize('docker', this.index.size);
     if (previous === undefined || !sameRole(previous.role, workload.role)) {
       if (previous !== undefined) this.emit({ type: 'removed', workload: previous });
       this.emit({ type: 'added', workload });
     }
-    for (const { address } of addresses) for (const finish of [...(this.waiters.get(address) ?? [])]) finish();
+    for (const { address } of addresses) this.holds.release(address);
   }
 
   private removeContainer(id: string): void {
+    this.pending.forget(id);
     const removed = this.index.remove(id);
     this.forgetIfIdle(id);
     if (removed === undefined) return;
