@@ -12,6 +12,8 @@ export interface RequestLogEntry {
   path: string;
   status: number;
   latencyMs: number;
+  /** How long the caller's miss was held for the identity sources to catch up, when it was. */
+  heldMs?: number | undefined;
   /** Why an IAM route answered 404: unknown caller (after a hold of N ms), no role, role mismatch, role spec error. */
   reason?: string | undefined;
 }
@@ -32,6 +34,7 @@ export function createRequestLog(logger: Logger, verbose: boolean): RequestLog |
         path: entry.path,
         status: entry.status,
         latencyMs: Math.round(entry.latencyMs * 1000) / 1000,
+        heldMs: entry.heldMs === undefined ? undefined : Math.round(entry.heldMs * 1000) / 1000,
         reason: entry.reason,
       },
       'request',

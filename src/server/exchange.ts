@@ -50,6 +50,7 @@ export function recordExchange(x: Exchange, status: number, metrics: Metrics, re
       path: x.req.url ?? '',
       status,
       latencyMs: seconds * 1000,
+      heldMs: x.heldMs,
       reason: x.reason,
     });
   }
