@@ -21,6 +21,16 @@ function joinBridge(h: Harness, id: string, ip: string): void {
   bridge.Containers = { ...bridge.Containers, [id]: { IPv4Address: `${ip}/16`, IPv6Address: '' } };
 }
 
+/** A container created (role read) and joined to the bridge (address read), indexed before any start event. */
+async function createAndConnect(h: Harness, id: string, ip: string): Promise<void> {
+  h.stub.containers.set(id, stubContainer(id, { created: true, env: [`IAM_ROLE=${id}`] }));
+  h.stub.emit(created(id));
+  await eventually(() => h.inspections(id) === 1, `${id} is inspected`);
+  joinBridge(h, id, ip);
+  h.stub.emit(connected(id));
+  await eventually(() => h.source.lookup(ip) !== undefined, `${id} is indexed ahead of its start`);
+}
+
 /** A miss being held, and whether it has been answered yet. */
 function held(h: Harness, ip: string): { answer: Promise<Workload | undefined>; settled: () => boolean } {
   let settled = false;
@@ -100,12 +110,7 @@ describe('DockerSource: indexing before start', () => {
 
   test('a resync that does not list a container indexed ahead of its start keeps it', async () => {
     const h = await harness();
-    h.stub.containers.set('slow', stubContainer('slow', { created: true, env: ['IAM_ROLE=slow'] }));
-    h.stub.emit(created('slow'));
-    await eventually(() => h.inspections('slow') === 1, 'inspected');
-    joinBridge(h, 'slow', '172.17.0.12');
-    h.stub.emit(connected('slow'));
-    await eventually(() => h.source.lookup('172.17.0.12') !== undefined, 'indexed ahead of its start');
+    await createAndConnect(h, 'slow', '172.17.0.12');
     const resynced = nextResync(h);
     const miss = held(h, '172.17.0.99'); // prompts a resync, which lists no running container
     await resynced();
@@ -162,12 +167,7 @@ describe('DockerSource: address reuse under holds', () => {
 
   test('a container that dies before it runs takes its early address with it', async () => {
     const h = await harness();
-    h.stub.containers.set('brief', stubContainer('brief', { created: true, env: ['IAM_ROLE=brief'] }));
-    h.stub.emit(created('brief'));
-    await eventually(() => h.inspections('brief') === 1, 'inspected');
-    joinBridge(h, 'brief', '172.17.0.11');
-    h.stub.emit(connected('brief'));
-    await eventually(() => h.source.lookup('172.17.0.11') !== undefined, 'indexed early');
+    await createAndConnect(h, 'brief', '172.17.0.11');
     h.stub.emit(died('brief'));
     await eventually(() => h.source.lookup('172.17.0.11') === undefined, 'gone with its die');
     assert.deepEqual(h.changes, ['added brief', 'removed brief']);
