@@ -3,6 +3,7 @@ import type { BenchSettings } from './settings.js';
 import type { WorkerProcess } from './processes.js';
 import type { AutocannonJob } from './autocannon-load.js';
 import type { AddressLoadJob, EveryCallerJob } from './address-load.js';
+import type { CloseLoadJob } from './close-load.js';
 import type { LoadResult } from './load-result.js';
 
 export interface BenchContext {
@@ -22,4 +23,8 @@ export function addressLoad(context: BenchContext, job: AddressLoadJob): Promise
 
 export function requestFromEveryCaller(context: BenchContext, job: EveryCallerJob): Promise<{ ok: number; failed: number }> {
   return context.loadGenerator.request<{ ok: number; failed: number }>({ kind: 'every-caller', job });
+}
+
+export function closeLoad(context: BenchContext, job: CloseLoadJob): Promise<LoadResult> {
+  return context.loadGenerator.request<LoadResult>({ kind: 'close', job });
 }

@@ -10,6 +10,7 @@ import { killAllStarted, WorkerProcess } from './processes.js';
 import { formatTable, row, type Row, type SectionResult } from './report.js';
 import { readSettings, type BenchSettings, type SectionName } from './settings.js';
 import { throughputSection } from './throughput.js';
+import { noisyNeighbourSection } from './noisy-neighbour.js';
 import { scaleSection } from './scale.js';
 import { stsEconomySection } from './sts-economy.js';
 import { coldStartSection } from './cold-start.js';
@@ -18,6 +19,7 @@ const RESULTS_PATH = new URL('../../bench/results.json', import.meta.url).pathna
 
 const sections: Record<SectionName, (context: BenchContext) => Promise<SectionResult>> = {
   throughput: throughputSection,
+  isolation: noisyNeighbourSection,
   scale: scaleSection,
   sts: stsEconomySection,
   'cold-start': coldStartSection,

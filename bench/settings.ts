@@ -19,7 +19,7 @@ export interface BenchSettings {
   loadCpu?: number;
 }
 
-export const sectionNames = ['throughput', 'scale', 'sts', 'cold-start'] as const;
+export const sectionNames = ['throughput', 'isolation', 'scale', 'sts', 'cold-start'] as const;
 export type SectionName = (typeof sectionNames)[number];
 
 function positiveNumber(name: string, fallback: number): number {

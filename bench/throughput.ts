@@ -1,7 +1,8 @@
 // Sections 1 and 2: warm credential requests against our proxy and against a bare node:http server that
-// answers the same bytes, at 64 and 8 connections, IMDSv1 and IMDSv2, interleaved in one run.
+// answers the same bytes, at 64 and 8 connections, IMDSv1 and IMDSv2, and with a new connection per
+// request (`Connection: close`), interleaved in one run.
 import type { IncomingHttpHeaders } from 'node:http';
-import { autocannonLoad, type BenchContext } from './context.js';
+import { autocannonLoad, closeLoad, type BenchContext } from './context.js';
 import { CREDENTIALS_PREFIX } from './callers.js';
 import { probe, rawAnswer, waitForStatus } from './http-probe.js';
 import { measureInterleaved, p99Ratio, qualityNotes, throughputRatio, warmUp, type MeasuredSide, type SideFigures } from './measure.js';
@@ -21,6 +22,8 @@ interface Scenario {
   path: string;
   connections: number;
   imdsV2: boolean;
+  /** A new connection per request, `Connection: close` (SDK clients without keep-alive). */
+  connectionClose?: boolean;
 }
 
 const ROUTES = [
@@ -28,6 +31,7 @@ const ROUTES = [
   { label: 'role listing', path: CREDENTIALS_PREFIX, imdsV2: false },
 ];
 const CONNECTIONS = [64, 8];
+const CLOSE_SCENARIO: Scenario = { label: 'credentials, Connection: close', path: CREDENTIALS_PREFIX + ROLE, connections: 8, imdsV2: false, connectionClose: true };
 
 /**
  * node:http writes these itself; the baseline gets them from its own node:http the same way. A replayed
@@ -71,6 +75,10 @@ async function mintToken(port: number, checkPath: string): Promise<{ token?: str
 
 function side(context: BenchContext, name: string, serverPid: number, port: number, scenario: Scenario, headers?: Record<string, string>): MeasuredSide {
   const url = `http://127.0.0.1:${port}${scenario.path}`;
+  if (scenario.connectionClose) {
+    const job = { host: '127.0.0.1', port, path: scenario.path, connections: scenario.connections };
+    return { name, serverPid, run: (durationS) => closeLoad(context, { ...job, durationS }) };
+  }
   return { name, serverPid, run: (durationS) => autocannonLoad(context, { url, connections: scenario.connections, durationS, headers }) };
 }
 
@@ -90,7 +98,7 @@ function scenarioRows(scenario: Scenario, figures: Map<string, SideFigures>): Ro
       ours: rate(ours?.requestsPerS),
       reference: rate(base?.requestsPerS),
       ratio: ratio(versusBaseline),
-      ...(atHighConcurrency ? { target: '>= 0.80', verdict: verdict(versusBaseline, 0.8, 'atLeast') } : {}),
+      ...(atHighConcurrency || scenario.connectionClose ? { target: '>= 0.80', verdict: verdict(versusBaseline, 0.8, 'atLeast') } : {}),
     }),
     row(SECTION, `${name}: p50 / p99 / p99.9 ms`, {
       ours: latencies(ours),
@@ -158,9 +166,12 @@ export async function throughputSection(context: BenchContext): Promise<SectionR
     const { port: baselinePort } = await baseline.request<{ port: number }>({ responses, keepAliveTimeoutMs: keepAliveTimeoutMs(sample.headers) });
     const { token, reason: noToken } = await mintToken(proxy.port, credentialsPath);
 
-    const scenarios: Scenario[] = ROUTES.flatMap((route) =>
-      CONNECTIONS.map((connections) => ({ label: route.label, path: route.path, connections, imdsV2: route.imdsV2 && token !== undefined })),
-    );
+    const scenarios: Scenario[] = [
+      ...ROUTES.flatMap((route) =>
+        CONNECTIONS.map((connections) => ({ label: route.label, path: route.path, connections, imdsV2: route.imdsV2 && token !== undefined })),
+      ),
+      CLOSE_SCENARIO,
+    ];
     const sidesOf = (scenario: Scenario): MeasuredSide[] => [
       side(context, 'baseline', baseline!.pid, baselinePort, scenario),
       side(context, 'ours', proxy!.pid, proxy!.port, scenario),
@@ -176,7 +187,7 @@ export async function throughputSection(context: BenchContext): Promise<SectionR
     const data: Record<string, unknown> = {};
     for (const scenario of scenarios) {
       // Each route's first scenario warms its code path on every side.
-      if (scenario.connections === CONNECTIONS[0]) await warmUp(sidesOf(scenario), settings.warmupS);
+      if (scenario.connections === CONNECTIONS[0] || scenario.connectionClose) await warmUp(sidesOf(scenario), settings.warmupS);
       const figures = await measureInterleaved(sidesOf(scenario), context.loadGenerator.pid, settings.slices, settings.durationS / settings.slices);
       rows.push(...scenarioRows(scenario, figures));
       for (const [name, f] of figures) notes.push(...qualityNotes(`${scenario.label} ${scenario.connections}c ${name}`, f, scenario.connections >= 64));

@@ -12,8 +12,9 @@ import { spawnSync } from 'node:child_process';
 
 // The files of the five slowest unit tests, by their own timings in a full run (each 5-22 s, the next
 // ones under 3 s): the two fuzz runs over real sockets and the 100 000-request gate fuzz, the iptables
-// rules in a network namespace, and the slow-client limits. docs/testing.md lists them too.
-const SLOW = ['security/fuzz.test.js', 'commands/iptables-netns.test.js', 'security/slow-client.test.js'];
+// rules in a network namespace, and the slow-client limits; and the flood-isolation load test (issue 12,
+// about 20 s). docs/testing.md lists them too.
+const SLOW = ['security/fuzz.test.js', 'commands/iptables-netns.test.js', 'security/slow-client.test.js', 'load/flood.test.js'];
 
 const suites = {
   unit: { dir: 'dist/tests', suffix: '.test.js', skipUnlessNamed: SLOW },

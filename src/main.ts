@@ -21,12 +21,14 @@ import { DockerSource, type DockerClient } from './identity/docker/docker-source
 import { ReverseDnsSource, type ReverseResolver } from './identity/reverse-dns.js';
 import type { IdentitySource } from './identity/workload.js';
 import { createMockImds } from './upstream/mock-imds.js';
+import { withPassthroughLines } from './upstream/passthrough-lines.js';
 import { createRequestGate } from './server/gate.js';
 import { createTokenService, type TokenService } from './tokens/token-service.js';
 import { loadTokenKey } from './tokens/token-key.js';
 import { createRequestHandler } from './server/handler.js';
 import { createContainerCredentialsHandler } from './server/container-credentials.js';
 import { applyServerLimits, serverOptions, type ServerLimits } from './server/limits.js';
+import { answerHalfClosedClients } from './server/node-http.js';
 import { ListenerSet, type ListenerSpec } from './server/listener-set.js';
 import { splitHostList } from './config/parsers.js';
 import { silentLogger, type Logger } from './observability/logger.js';
@@ -239,7 +241,16 @@ async function buildParts(config: Config, logger: Logger, kept: Kept, deps: Prox
 
   const backend = config.mockApi
     ? createMockImds({ instanceId: config.mockedInstanceId, region: config.awsRegion, accountId: config.defaultAccountId, clock })
-    : (await import('./upstream/passthrough.js')).createPassthrough({ metadataUrl: config.metadataUrl, logger, metrics, clock });
+    : withPassthroughLines(
+        (await import('./upstream/passthrough.js')).createPassthrough({
+          metadataUrl: config.metadataUrl,
+          logger,
+          metrics,
+          clock,
+          maxConnections: config.upstreamMaxConnections,
+        }),
+        { maxPerCaller: config.passthroughQueuePerCaller },
+      );
 
   const requestLog = createRequestLog(logger, config.verbose);
   const nextRequestId = createRequestIdGenerator();
@@ -316,6 +327,7 @@ function listenerSpecs(parts: Parts, serverLimits: Partial<ServerLimits> | undef
       create: (listener) => {
         const server = http.createServer(serverOptions(serverLimits), listener);
         applyServerLimits(server, serverLimits);
+        answerHalfClosedClients(server);
         return server;
       },
     }));

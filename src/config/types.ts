@@ -15,6 +15,10 @@ export interface Config {
   /** Serve a mock metadata tree instead of passing through to `metadataUrl`. */
   mockApi: boolean;
   mockedInstanceId: string;
+  /** Most connections open to the upstream IMDS at once; passthrough requests beyond them wait. */
+  upstreamMaxConnections: number;
+  /** Passthrough requests one caller may have waiting or in flight; beyond it, 429. */
+  passthroughQueuePerCaller: number;
   /** Role spec for callers with no role of their own; undefined → such callers get 404. */
   defaultRole?: string;
   defaultAccountId?: string;

@@ -12,6 +12,7 @@ import type { Route } from './routes.js';
 import type { CallerDirectory, CallerRole } from './caller.js';
 import { beginExchange, recordExchange, type Exchange } from './exchange.js';
 import { rememberCaller, rememberedCaller, type ConnectionCaller } from './connection-caller.js';
+import { readingStopped, stopReading } from './node-http.js';
 
 export interface HandlerOptions {
   gate: RequestGate;
@@ -122,6 +123,9 @@ export function createRequestHandler(options: HandlerOptions) {
   }
 
   return function handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    // A connection refused for flooding (upstream/passthrough-lines.ts) closes after its 429; node:http may
+    // still hand over what it had read (and resume reading after an answer): ignore it, stop reading again.
+    if (readingStopped(req.socket)) return stopReading(req.socket);
     // Per-request state, so the completion path is one function rather than a closure per request.
     const x = beginExchange(req, res, nextRequestId, 'bad-request');
     try {

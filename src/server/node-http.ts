@@ -1,5 +1,6 @@
 // What every listener of ours does alike with node:http: bind, and write a whole answer.
 import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { SettingError } from '../config/exit.js';
 import { errorMessage } from '../error-message.js';
 
@@ -35,4 +36,35 @@ export function writeAnswer(req: IncomingMessage, res: ServerResponse, status: n
   if (res.headersSent || res.destroyed) return;
   res.writeHead(status, headers);
   res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+/**
+ * A client that half-closes after its request (`printf 'GET …' | nc`) still gets its answer, as from IMDS.
+ * node:http aborts whatever is still in progress on the client's FIN unless this (long-standing, if
+ * undocumented) switch is on; synchronous answers got out anyway, passthrough ones did not. A client that
+ * is really gone is noticed when the answer cannot be written, and its queued work is dropped then.
+ */
+export function answerHalfClosedClients(server: Server): void {
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+}
+
+const STOPPED = Symbol('metadataproxy.stopped-reading');
+type StoppableSocket = Socket & { _paused?: boolean; [STOPPED]?: true };
+
+/**
+ * Stops node:http reading more pipelined requests from this connection, which closes after the answers
+ * already under way; requests read after this are not answered (see readingStopped). `socket.pause()`
+ * alone does not hold: the server resumes reading whenever an answer on the connection is written, unless
+ * its own flow-control flag (`_paused`, set when answers back up) is set too. What was already read is
+ * still parsed, so a flood costs one read's worth of requests, not everything it wrote.
+ */
+export function stopReading(socket: Socket): void {
+  (socket as StoppableSocket)[STOPPED] = true;
+  (socket as StoppableSocket)._paused = true;
+  socket.pause();
+}
+
+/** True once stopReading() was called for this connection: its later requests are dropped unanswered. */
+export function readingStopped(socket: Socket): boolean {
+  return (socket as StoppableSocket)[STOPPED] === true;
 }

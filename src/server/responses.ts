@@ -80,6 +80,7 @@ const REASONS: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   414: 'Request-URI Too Long',
+  429: 'Too Many Requests',
 };
 
 /** IMDS answers errors with this XHTML page (the 404 one is the best known), so ours look the same. */

@@ -5,6 +5,7 @@ import { imdsErrorPage, NOT_FOUND_PAGE } from '../server/responses.js';
 import { writeAnswer } from '../server/node-http.js';
 
 const BAD_REQUEST_PAGE = imdsErrorPage(400);
+const TOO_MANY_REQUESTS_PAGE = imdsErrorPage(429);
 
 /** A complete answer with its Content-Length, as IMDS sends it. */
 export function reply(
@@ -23,4 +24,9 @@ export function replyNotFound(req: IncomingMessage, res: ServerResponse): void {
 
 export function replyBadRequest(req: IncomingMessage, res: ServerResponse): void {
   reply(req, res, 400, BAD_REQUEST_PAGE, { 'content-type': 'text/html' });
+}
+
+/** 429, and the connection closes after it (node:http ends it once this answer is written). */
+export function replyTooManyRequests(req: IncomingMessage, res: ServerResponse): void {
+  reply(req, res, 429, TOO_MANY_REQUESTS_PAGE, { 'content-type': 'text/html', connection: 'close' });
 }

@@ -21,6 +21,8 @@ export interface PassthroughOptions {
   metrics: Metrics;
   /** Limit for connecting, for the response headers, and for each pause between body chunks. */
   timeoutMs?: number;
+  /** Most connections open to the upstream at once; requests beyond them wait in the pool's queue. */
+  maxConnections?: number;
   /** Drives the upstream token's refresh and retry schedule. */
   clock?: Clock;
   /** Tuning of the upstream token (lifetime, margins, retry delays); defaults suit a real IMDS. */
@@ -92,6 +94,7 @@ export function createPassthrough(options: PassthroughOptions): MetadataBackend 
   const base = new URL(options.metadataUrl);
   const prefix = base.pathname.replace(/\/+$/, '');
   const pool = new Pool(base.origin, {
+    connections: options.maxConnections ?? 64,
     connect: { timeout: timeoutMs },
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,

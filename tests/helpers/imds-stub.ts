@@ -48,6 +48,8 @@ export interface RecordedRequest {
   body: Buffer;
   /** Same number for requests that arrived on the same TCP connection. */
   connection: number;
+  /** The proxy closed the connection before the stub answered (a cancelled request). */
+  aborted: boolean;
 }
 
 export interface ImdsStubOptions {
@@ -173,8 +175,9 @@ export async function startImdsStub(options: ImdsStubOptions = {}): Promise<Imds
     const method = req.method ?? '';
     let connection = connections.get(req.socket);
     if (connection === undefined) connections.set(req.socket, (connection = ++nextConnection));
-    const recorded: RecordedRequest = { method, path, query, headers: req.headers, body: Buffer.alloc(0), connection };
+    const recorded: RecordedRequest = { method, path, query, headers: req.headers, body: Buffer.alloc(0), connection, aborted: false };
     requests.push(recorded);
+    res.once('close', () => (recorded.aborted = !res.writableFinished));
     recorded.body = await readBody(req);
 
     const route = routes.get(path);

@@ -1,6 +1,7 @@
 // fast-check grammar of hostile IMDS requests: real metadata paths and their host-only neighbours, bent
 // with dot segments, encoded and double-encoded separators, backslashes, NUL and other control characters,
-// unicode, case changes, absolute-form targets and trailing junk; every method a client might send; token,
+// unicode, case changes, absolute-form targets and trailing junk; host-only names decorated with suffix
+// characters, `;` parameters, lookalikes (fullwidth, dotless i, zero-width) or placed in the query; every method a client might send; token,
 // TTL and X-Forwarded-For headers in good and bad shapes; mapped and unmapped callers.
 import fc from 'fast-check';
 
@@ -81,10 +82,51 @@ const composedTarget = fc
   .array(fc.tuple(fc.constantFrom(...SEPARATORS), fc.constantFrom(...SEGMENTS)), { minLength: 1, maxLength: 8 })
   .map((parts) => parts.map(([sep, seg]) => sep + seg).join(''));
 
+/** Spellings of a host-only name that a lax server might read as the name itself (issue 12). */
+const HOST_NAMES = [
+  'iam', 'IAM', 'Iam', 'iAm', '%69am', '%49%41%4d', '%2569am', 'identity-credentials', 'IDENTITY-CREDENTIALS',
+  '%69dentity-credentials', 'identity%2dcredentials',
+  // lookalikes: fullwidth, dotless and dotted capital i, a zero-width space inside; raw and encoded
+  '\uff49\uff41\uff4d', '%EF%BD%89%EF%BD%81%EF%BD%8D', '\u0131am', '%C4%B1am', '\u0130AM', '%C4%B0AM',
+  'i\u200bam', 'i%E2%80%8Bam', 'ia%C2%ADm', '\uff29\uff21\uff2d',
+];
+/** What may follow the name inside its segment: parameters, dots, escapes, zero-width and fullwidth characters. */
+const NAME_SUFFIXES = [
+  '', ';', ';x=1', ';jsessionid=1', '.', '..', '...', '%20', '%3b', '%3B', '~', '@', '+', '-', '_', 'x', '%00', '%09',
+  '%2e', '\u200b', '%E2%80%8B', '%EF%BB%BF', '\u3002', '%EF%BC%8E', '!', '$', '&', "'", '(', ')', '*', ',', '=', ':',
+  '%7e', ' ', '%C2%A0', '\u00a0',
+];
+/** Separators around the name, including the fullwidth solidus and encoded forms. */
+const NAME_SEPARATORS = ['/', '/', '/', '/', '\uff0f', '%EF%BC%8F', '//', '/./', ';/', '%2f', '\\'];
+const NAME_PARENTS = ['/latest/meta-data', '/2021-03-23/meta-data', '/latest', '', '/latest/dynamic', '/LATEST/META-DATA'];
+const NAME_CHILDREN = ['', '/', '/info', '/security-credentials/', '/security-credentials/reader', '/ec2/security-credentials/ec2-instance', '/ec2/info'];
+
+const decoratedTarget = fc
+  .tuple(
+    fc.constantFrom(...NAME_PARENTS),
+    fc.constantFrom(...NAME_SEPARATORS),
+    fc.constantFrom(...HOST_NAMES),
+    fc.constantFrom(...NAME_SUFFIXES),
+    fc.constantFrom(...NAME_CHILDREN),
+  )
+  .map(([parent, sep, name, suffix, child]) => parent + sep + name + suffix + child);
+
+/** A harmless path with a host-only name in its query, plainly or encoded. */
+const QUERY_NAMES = ['?iam', '?IAM', '?x=iam', '?x=/latest/meta-data/iam/security-credentials/', '?identity-credentials', '?x=%69am',
+  '?x=%2569am', '?\uff49\uff41\uff4d', '?a=1&b=Identity-Credentials', '?iam;', '?x=i%E2%80%8Bam', '?path=iam%2finfo'];
+const queryPlacedTarget = fc
+  .tuple(fc.constantFrom('/latest/meta-data/instance-id', '/latest/user-data', '/', '/latest/meta-data/', '/latest/dynamic/instance-identity/document'), fc.constantFrom(...QUERY_NAMES))
+  .map(([path, query]) => path + query);
+
 const target = fc
   .tuple(
     fc.constantFrom(...PREFIXES),
-    fc.oneof({ arbitrary: realTarget, weight: 4 }, { arbitrary: composedTarget, weight: 1 }),
+    fc.oneof(
+      { arbitrary: realTarget, weight: 4 },
+      { arbitrary: composedTarget, weight: 1 },
+      { arbitrary: decoratedTarget, weight: 3 },
+      { arbitrary: queryPlacedTarget, weight: 1 },
+    ),
     fc.constantFrom(...TAILS),
     fc.constantFrom(...QUERIES),
   )

@@ -1,0 +1,178 @@
+// Flood isolation, end to end with the real CLI in its own process (issue 12): one caller pipelines
+// 20 000 passthrough requests on 8 connections and then disconnects, while another caller keeps asking
+// for its (warm) credentials. Bounds, not a timing race: the neighbour's p99 stays within
+// max(2 × its idle p99, 20 ms) with no failures, the upstream never sees more than the configured number
+// of connections, nothing starts upstream more than 1 s after the flooder left, and the proxy's peak RSS
+// stays under 250 MB. One of the slow tests: `npm run test:slow` (CI), not `npm test`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { startCli } from '../cli/cli-process.js';
+
+const FLOOD_CONNECTIONS = 8;
+const FLOOD_REQUESTS = 20_000;
+const FLOOD_SECONDS = 2;
+const UPSTREAM_CONNECTIONS = 4;
+const UPSTREAM_DELAY_MS = 2;
+const NEIGHBOUR_CONNECTIONS = 8;
+const IDLE_REQUESTS = 3_000;
+const CREDENTIALS = '/latest/meta-data/iam/security-credentials/reader';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Upstream {
+  url: string;
+  starts: number[];
+  maxConcurrentRequests: number;
+  maxConcurrentSockets: number;
+  close(): Promise<void>;
+}
+
+/** An IMDS stand-in that answers after a short delay and counts what runs at once. */
+async function startUpstream(): Promise<Upstream> {
+  let requests = 0;
+  let sockets = 0;
+  const upstream = { starts: [] as number[], maxConcurrentRequests: 0, maxConcurrentSockets: 0 };
+  const server = http.createServer((req, res) => {
+    if (req.method === 'PUT') return void res.writeHead(404).end(); // no IMDSv2 here: plain requests
+    upstream.starts.push(performance.now() + performance.timeOrigin);
+    upstream.maxConcurrentRequests = Math.max(upstream.maxConcurrentRequests, ++requests);
+    const done = () => void (requests -= 1);
+    res.once('close', done);
+    setTimeout(() => res.end('i-0123456789abcdef0'), UPSTREAM_DELAY_MS);
+  });
+  server.on('connection', (socket: net.Socket) => {
+    upstream.maxConcurrentSockets = Math.max(upstream.maxConcurrentSockets, ++sockets);
+    socket.once('close', () => (sockets -= 1));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return Object.assign(upstream, {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  });
+}
+
+/** Warm credential requests from one caller on keep-alive connections until `stop()`; latencies in ms. */
+function neighbour(url: URL) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: NEIGHBOUR_CONNECTIONS, localAddress: '127.0.0.2' });
+  const samples: Array<{ at: number; ms: number }> = [];
+  let failures = 0;
+  let stopped = false;
+  function once(): Promise<void> {
+    const started = performance.now();
+    return new Promise((resolve) => {
+      const req = http.get({ host: url.hostname, port: url.port, path: CREDENTIALS, agent, timeout: 5_000 }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode === 200) samples.push({ at: started, ms: performance.now() - started });
+          else failures++;
+          resolve();
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', () => {
+        failures++;
+        resolve();
+      });
+    });
+  }
+  async function worker(until: () => boolean): Promise<void> {
+    while (!stopped && !until()) await once();
+  }
+  return {
+    samples,
+    failures: () => failures,
+    run: (until: () => boolean) => Promise.all(Array.from({ length: NEIGHBOUR_CONNECTIONS }, () => worker(until))),
+    stop: () => {
+      stopped = true;
+      agent.destroy();
+    },
+  };
+}
+
+function p99(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!;
+}
+
+/** One flooding connection: its share of the requests, pipelined in one write; answers read and dropped. */
+function floodConnection(url: URL, requests: number): Promise<net.Socket> {
+  const one = `GET /latest/meta-data/instance-id HTTP/1.1\r\nHost: 169.254.169.254\r\n\r\n`;
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: url.hostname, port: Number(url.port), localAddress: '127.0.0.3' }, () => {
+      socket.write(one.repeat(requests));
+      resolve(socket);
+    });
+    socket.on('error', () => {});
+    socket.once('error', reject);
+    socket.resume();
+  });
+}
+
+function peakRssMb(pid: number): number {
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  return kb / 1024;
+}
+
+test('one caller flooding pipelined passthrough requests cannot starve another caller or the upstream', async () => {
+  const upstream = await startUpstream();
+  const cli = await startCli([], {
+    METADATA_URL: upstream.url,
+    MOCK_STS: 'true',
+    DEFAULT_ROLE: 'reader@123456789012',
+    UPSTREAM_MAX_CONNECTIONS: String(UPSTREAM_CONNECTIONS),
+  });
+  try {
+    const url = new URL(cli.url);
+    const client = neighbour(url);
+    // Warm-up, then the idle figure.
+    await client.run(() => client.samples.length >= 500);
+    client.samples.length = 0;
+    await client.run(() => client.samples.length >= IDLE_REQUESTS);
+    const idle = p99(client.samples.map((s) => s.ms));
+    assert.equal(client.failures(), 0, 'failures while idle');
+    client.samples.length = 0;
+
+    const floodStart = performance.now();
+    let disconnectedAt = Infinity;
+    const during = client.run(() => performance.now() > disconnectedAt + 1_000);
+    const sockets = await Promise.all(
+      Array.from({ length: FLOOD_CONNECTIONS }, () => floodConnection(url, FLOOD_REQUESTS / FLOOD_CONNECTIONS)),
+    );
+    await sleep(FLOOD_SECONDS * 1000);
+    for (const socket of sockets) socket.destroy();
+    disconnectedAt = performance.now();
+    const disconnectedEpoch = disconnectedAt + performance.timeOrigin;
+    await during;
+    client.stop();
+
+    const flood = client.samples.filter((s) => s.at >= floodStart).map((s) => s.ms);
+    const bound = Math.max(2 * idle, 20);
+    const duringFlood = p99(flood);
+    const late = upstream.starts.filter((at) => at > disconnectedEpoch + 1_000).length;
+    const lastStartMs = Math.max(...upstream.starts) - disconnectedEpoch;
+    const rss = peakRssMb(cli.child.pid!);
+    console.log(
+      `flood: idle p99 ${idle.toFixed(2)} ms, during the flood p99 ${duringFlood.toFixed(2)} ms over ${flood.length} requests ` +
+        `(bound ${bound.toFixed(2)} ms), ${client.failures()} failures; upstream: ${upstream.starts.length} requests, ` +
+        `at most ${upstream.maxConcurrentSockets} connections and ${upstream.maxConcurrentRequests} requests at once, ` +
+        `last start ${lastStartMs.toFixed(0)} ms after the flooder left; proxy peak RSS ${rss.toFixed(0)} MB`,
+    );
+    assert.equal(client.failures(), 0, 'the neighbour saw failures');
+    assert.ok(flood.length >= 100, `only ${flood.length} neighbour requests during the flood`);
+    assert.ok(duringFlood <= bound, `neighbour p99 ${duringFlood.toFixed(2)} ms > ${bound.toFixed(2)} ms`);
+    assert.ok(upstream.maxConcurrentSockets <= UPSTREAM_CONNECTIONS, `upstream saw ${upstream.maxConcurrentSockets} connections`);
+    assert.equal(late, 0, `${late} upstream requests started more than 1 s after the flooder left`);
+    assert.ok(rss < 250, `proxy peak RSS ${rss.toFixed(0)} MB`);
+  } finally {
+    cli.child.kill('SIGKILL');
+    await upstream.close();
+  }
+});
