@@ -44,6 +44,8 @@ test('exact lines for invalid environment values', () => {
     [{ SOURCE_IDENTITY_KEY: 'Env:' }, 'SOURCE_IDENTITY_KEY: expected Env:NAME, Labels:NAME, Name, Image or NAME, got "Env:"'],
     [{ CONTAINER_CREDENTIALS_PORT: '80000' }, 'CONTAINER_CREDENTIALS_PORT: expected an integer 0-65535, got "80000"'],
     [{ DOCKER_MISS_WAIT: '1m' }, 'DOCKER_MISS_WAIT: expected a Go duration such as 15m, 1h30m or 90s, at most 10s, got "1m"'],
+    [{ UPSTREAM_MAX_CONNECTIONS: '0' }, 'UPSTREAM_MAX_CONNECTIONS: expected an integer 1-1024, got "0"'],
+    [{ PASSTHROUGH_QUEUE_PER_CALLER: 'lots' }, 'PASSTHROUGH_QUEUE_PER_CALLER: expected an integer 1-100000, got "lots"'],
     [{ ROLE_SESSION_DURATION: '600' }, 'ROLE_SESSION_DURATION: expected an integer 900-43200, got "600"'],
     [{ ROLE_SESSION_KEY: 'Labels:' }, 'ROLE_SESSION_KEY: expected Env:NAME, Labels:NAME or NAME, got "Labels:"'],
     [{ DOCKER_URL: 'ssh://host' }, 'DOCKER_URL: expected unix:///PATH, tcp://HOST:PORT or http(s)://HOST:PORT, got "ssh://host"'],

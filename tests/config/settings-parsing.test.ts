@@ -17,6 +17,8 @@ const envCases: Array<[string, string, keyof Config, unknown]> = [
   ['METADATA_URL', 'http://127.0.0.1:9999/', 'metadataUrl', 'http://127.0.0.1:9999'],
   ['MOCK_API', 'true', 'mockApi', true],
   ['MOCKED_INSTANCE_ID', 'i-0123456789abcdef0', 'mockedInstanceId', 'i-0123456789abcdef0'],
+  ['UPSTREAM_MAX_CONNECTIONS', '16', 'upstreamMaxConnections', 16],
+  ['PASSTHROUGH_QUEUE_PER_CALLER', '8', 'passthroughQueuePerCaller', 8],
   ['STS_MODE', 'offline', 'stsMode', 'offline'],
   ['MOCK_STS', 'true', 'stsMode', 'offline'],
   ['DEFAULT_ROLE', 'reader@prod', 'defaultRole', 'reader@prod'],
