@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The command line: `metadataproxy [options]` runs the proxy; `status`, `healthcheck` and `iptables` are operator tools.
+// The command line: `metadataproxy [options]` runs the proxy; `status`, `healthcheck`, `iptables` and `config` are operator tools.
 import { readFileSync } from 'node:fs';
 import { loadConfig, settingsText, type LoadResult } from './config/load.js';
 import { exitWithConfigErrors, SettingError } from './config/exit.js';
@@ -11,6 +11,7 @@ import { startNewRelic } from './observability/newrelic.js';
 import { runStatusCommand } from './commands/status.js';
 import { runIptablesCommand } from './commands/iptables.js';
 import { runHealthcheckCommand } from './commands/healthcheck.js';
+import { runConfigCommand } from './commands/config.js';
 import { runProgram, type CommandIo } from './commands/io.js';
 import { demoInstructions } from './demo.js';
 import { effectiveConfig, type Loaded } from './effective-config.js';
@@ -123,6 +124,9 @@ async function main(argv: readonly string[]): Promise<void> {
       return;
     case 'iptables':
       process.exitCode = await runIptablesCommand(argv.slice(1), process.env, io, runProgram);
+      return;
+    case 'config':
+      process.exitCode = await runConfigCommand(argv.slice(1), process.env, io);
       return;
     case 'healthcheck':
       process.exitCode = await runHealthcheckCommand(argv.slice(1), process.env, io);

@@ -1,8 +1,8 @@
 // What the operator commands touch, passed in so tests can capture output and run them in a namespace.
 import { execFile } from 'node:child_process';
-import { loadConfig, type ExtraFlag, type ExtraValues, type ReadFile } from '../config/load.js';
+import { loadConfig, type ConfigSources, type ExtraFlag, type ExtraValues, type ReadFile } from '../config/load.js';
 import { CONFIG_ERROR_EXIT_CODE } from '../config/exit.js';
-import { renderHelp } from '../config/help.js';
+import { renderCommandHelp } from '../config/help.js';
 import type { Config } from '../config/types.js';
 
 export interface CommandIo {
@@ -34,22 +34,22 @@ export function prefixedRunner(prefix: readonly string[], runner: CommandRunner 
   return (argv) => runner([...prefix, ...argv]);
 }
 
-/** A sub-command's settings: the usual ones plus its own flags; `--help` lists both. */
+/** A sub-command's settings: the usual ones plus its own flags; `--help` lists its own flags. */
 export function loadCommandConfig(
   args: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   io: CommandIo,
   usage: string,
   extraFlags: readonly ExtraFlag[],
-): { config: Config; extra: ExtraValues } | { exitCode: number } {
+): { config: Config; sources: ConfigSources; extra: ExtraValues } | { exitCode: number } {
   const loaded = loadConfig({ argv: args, env, readFile: io.readFile, extraFlags });
   if (!loaded.ok) {
     loaded.errors.forEach((line) => io.stderr(`${line}\n`));
     return { exitCode: CONFIG_ERROR_EXIT_CODE };
   }
   if (loaded.action !== 'run') {
-    if (loaded.action === 'help') io.stdout(renderHelp(usage, extraFlags));
+    if (loaded.action === 'help') io.stdout(renderCommandHelp(usage, extraFlags));
     return { exitCode: 0 };
   }
-  return { config: loaded.config, extra: loaded.extra };
+  return { config: loaded.config, sources: loaded.sources, extra: loaded.extra };
 }

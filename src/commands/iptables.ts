@@ -50,6 +50,7 @@ export async function runIptablesCommand(
     ...(extra.apply === true && extra.remove === true ? ['--apply and --remove: give one of them'] : []),
     ...interfaces.filter((i) => !INTERFACE_NAME.test(i)).map((i) => `--interface ${i}: expected an interface name (up to 15 characters, '+' at the end for a wildcard)`),
     ...(to !== undefined && !isIPv4(to) ? [`--to ${to}: expected an IPv4 address`] : []),
+    ...(to !== undefined && extra['route-localnet'] === true ? [`--to ${to} and --route-localnet: contradictory (--route-localnet means DNAT to 127.0.0.1); give one of them`] : []),
     ...(to6 !== undefined && !ipv6 ? [`--to6 ${to6}: the IPv6 rules need --ipv6`] : []),
     ...(to6 !== undefined && (!isIPv6(to6) || to6 === '::1' || to6 === '::') ? [`--to6 ${to6}: expected an IPv6 address of this host (the kernel never routes a DNAT to ::1)`] : []),
     ...(config.port === 0 ? ['PORT: the rules need a fixed proxy port, got 0'] : []),

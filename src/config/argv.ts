@@ -1,6 +1,7 @@
 // Command-line flags → raw values per setting row. Forms: `--name value`, `--name=value`, `-x value`;
 // switches: `--name`, `--no-name`, `--name=false`. The last occurrence of a flag wins.
 import { settings, type Setting } from './settings.js';
+import { closestName } from './suggest.js';
 
 /** A flag a sub-command adds (`status --json`, `iptables --interface X`); checked before the settings' flags. */
 export interface ExtraFlag {
@@ -72,7 +73,8 @@ export function parseArgv(argv: readonly string[], extraFlags: readonly ExtraFla
     const label = eq < 0 ? token : token.slice(0, eq);
     const target = findTarget(label, extraFlags);
     if (!target) {
-      result.errors.push(`${label}: unknown option (see --help)`);
+      const hint = label.startsWith('--') ? closestName(label, knownFlags(extraFlags)) : undefined;
+      result.errors.push(`${label}: unknown option (${hint === undefined ? 'see --help' : `did you mean ${hint}?`})`);
       continue;
     }
     let value: string | undefined = eq < 0 ? undefined : token.slice(eq + 1);
@@ -103,6 +105,12 @@ export function parseArgv(argv: readonly string[], extraFlags: readonly ExtraFla
   }
   result.values = [...byRow.values()];
   return result;
+}
+
+function knownFlags(extraFlags: readonly ExtraFlag[]): string[] {
+  const names = [...extraFlags.map((f) => f.name), 'config', 'help', 'version'];
+  for (const s of settings) if (s.flag !== undefined) names.push(s.flag, ...(s.switch ? [`no-${s.flag}`] : []));
+  return names.map((name) => `--${name}`);
 }
 
 function storeExtra(extra: ExtraValues, flag: ExtraFlag, value: string | undefined): void {

@@ -2,6 +2,7 @@
 // `defaultAlias`, `defaultPolicy`, `dockerHost`, `verbose`). Unknown keys are errors, so typos surface.
 import { isPlainObject, splitHostPort } from './parsers.js';
 import { settings, type Setting } from './settings.js';
+import { closestName } from './suggest.js';
 
 export type ReadFile = (path: string) => string;
 
@@ -36,7 +37,10 @@ export function readConfigFile(path: string, flagLabel: string, readFile: ReadFi
     if (raw === null) continue; // an explicit null reads as "not set"
     const row = settings.find((s) => s.fileKeys.includes(key));
     if (row) values.push({ row, raw, label: `${prefix}: ${key}` });
-    else errors.push(`${prefix}: unknown key ${JSON.stringify(key)}`);
+    else {
+      const hint = closestName(key, ['listen', ...settings.flatMap((s) => s.fileKeys)]);
+      errors.push(`${prefix}: unknown key ${JSON.stringify(key)}${hint === undefined ? '' : ` (did you mean ${JSON.stringify(hint)}?)`}`);
+    }
   }
   return { values, errors };
 }

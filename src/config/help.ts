@@ -26,13 +26,33 @@ const BUILT_IN: readonly ExtraFlag[] = [
   { name: 'version', description: 'Print the version and exit.' },
 ];
 
-/** The --help text; a sub-command passes its usage line and extra flags. */
-export function renderHelp(usage = 'metadataproxy [options]', extraFlags: readonly ExtraFlag[] = []): string {
-  const lines = [`Usage: ${usage}`, '', 'Precedence: flag > environment variable > config file (-c) > default.', ''];
+const COMMANDS: ReadonlyArray<readonly [string, string]> = [
+  ['status', 'print the running proxy\'s readiness, own identity and callers (from ADMIN_LISTEN)'],
+  ['healthcheck', 'exit 0 when the running proxy is ready (for container health checks)'],
+  ['iptables', 'print, --apply or --remove the rules that send container traffic to the proxy'],
+  ['config', 'print the resolved configuration, where each setting came from, secrets redacted'],
+];
+
+/** The proxy's --help: sub-commands, then every setting. */
+export function renderHelp(): string {
+  const commands = ['Commands (each has its own --help):', ...COMMANDS.map(([name, what]) => `  metadataproxy ${name.padEnd(12)} ${what}`), ''];
+  return renderSettingsHelp('metadataproxy [options]', commands);
+}
+
+/** A sub-command's --help: its own options only, and where the settings it reads are described. */
+export function renderCommandHelp(usage: string, extraFlags: readonly ExtraFlag[]): string {
+  const lines = [`Usage: ${usage}`, '', 'Options:'];
+  for (const flag of [...extraFlags, ...BUILT_IN.filter((f) => f.name !== 'version')]) lines.push(`  ${flagText(flag)}`, `      ${flag.description}`);
+  lines.push('', 'The proxy\'s settings (ADMIN_LISTEN, PORT, …) are read as the proxy reads them, from flags, environment', 'and -c FILE: see `metadataproxy --help`.');
+  return lines.join('\n') + '\n';
+}
+
+function renderSettingsHelp(usage: string, preface: readonly string[]): string {
+  const lines = [`Usage: ${usage}`, '', ...preface, 'Precedence: flag > environment variable > config file (-c) > default.', ''];
   const entry = (head: string, where: string, description: string) => {
     lines.push(`  ${head}${where ? `   (${where})` : ''}`, `      ${description}`);
   };
-  for (const flag of [...extraFlags, ...BUILT_IN]) entry(flagText(flag), '', flag.description);
+  for (const flag of BUILT_IN) entry(flagText(flag), '', flag.description);
   for (const s of settings) {
     const env = s.env.length > 0 ? `env ${s.env.join(', ')}` : '';
     const head = flagText(s) || env || `config file: ${s.fileKeys.join(', ')}`;

@@ -267,6 +267,7 @@ describe('metadataproxy iptables', () => {
     [['--apply', '--remove'], /^--apply and --remove: give one of them/],
     [['-i', 'bad name!'], /^--interface bad name!: expected an interface name/],
     [['--to', 'example.com'], /^--to example\.com: expected an IPv4 address/],
+    [['--to', '172.17.0.1', '--route-localnet'], /^--to 172\.17\.0\.1 and --route-localnet: contradictory \(--route-localnet means DNAT to 127\.0\.0\.1\); give one of them/],
     [['--port', '0'], /^PORT: the rules need a fixed proxy port/],
     [['--ipv6', '-i', 'br-+', '--to', '172.17.0.1'], /^--interface br-\+: with --ipv6 a wildcard matches bridges with different addresses; give --to6 ADDR/],
     [['--ipv6', '-i', 'eth9', '--to', '172.17.0.1'], /^--interface eth9: no global IPv6 address found on it/],

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ExtraFlag } from '../../src/config/load.js';
-import { renderHelp } from '../../src/config/help.js';
+import { renderCommandHelp, renderHelp } from '../../src/config/help.js';
 import { settings } from '../../src/config/settings.js';
 import { load, loadOk } from './load-helper.js';
 
@@ -31,10 +31,10 @@ test('extra flags are unknown to the plain command', () => {
   assert.deepEqual(load({ argv: ['--apply=yes'], extraFlags: iptablesFlags }), { ok: false, errors: ['--apply: takes no value'] });
 });
 
-test('help lists every flag, environment name and default, and a sub-command\'s extras', () => {
-  const help = renderHelp('metadataproxy iptables [options]', iptablesFlags);
-  assert.match(help, /^Usage: metadataproxy iptables \[options\]\n/);
-  assert.match(help, /-i, --interface IFACE/);
+test('help lists the sub-commands and every flag, environment name and default', () => {
+  const help = renderHelp();
+  assert.match(help, /^Usage: metadataproxy \[options\]\n/);
+  for (const command of ['status', 'healthcheck', 'iptables', 'config']) assert.match(help, new RegExp(`^  metadataproxy ${command} `, 'm'));
   assert.match(help, /-c, --config FILE/);
   assert.match(help, /-p, --port PORT {3}\(env PORT; default 8000\)/);
   assert.match(help, /--docker, --no-docker {3}\(env DOCKER; default true\)/);
@@ -42,4 +42,21 @@ test('help lists every flag, environment name and default, and a sub-command\'s 
     if (row.flag) assert.ok(help.includes(`--${row.flag}`), `--${row.flag} missing`);
     for (const name of row.env) assert.ok(help.includes(name), `${name} missing`);
   }
+});
+
+test('a sub-command\'s help lists its own options and points to the settings', () => {
+  const help = renderCommandHelp('metadataproxy iptables [options]', iptablesFlags);
+  assert.match(help, /^Usage: metadataproxy iptables \[options\]\n/);
+  assert.match(help, /-i, --interface IFACE/);
+  assert.match(help, /-c, --config FILE/);
+  assert.match(help, /see `metadataproxy --help`/);
+  assert.doesNotMatch(help, /--port|--docker|DEFAULT_ROLE|--version/);
+});
+
+test('an unknown flag or config file key gets the closest known one as a hint', () => {
+  assert.deepEqual(load({ argv: ['--prot=1'] }), { ok: false, errors: ['--prot: unknown option (did you mean --port?)'] });
+  assert.deepEqual(load({ argv: ['--defualt-role=x'] }), { ok: false, errors: ['--defualt-role: unknown option (did you mean --default-role?)'] });
+  assert.deepEqual(load({ argv: ['--no-dockr'] }), { ok: false, errors: ['--no-dockr: unknown option (did you mean --no-docker?)'] });
+  assert.deepEqual(load({ argv: ['--zzz'] }), { ok: false, errors: ['--zzz: unknown option (see --help)'] });
+  assert.deepEqual(load({ argv: ['-c', '/f.json'], files: { '/f.json': '{"defualtRole":"x"}' } }), { ok: false, errors: ['-c /f.json: unknown key "defualtRole" (did you mean "defaultRole"?)'] });
 });

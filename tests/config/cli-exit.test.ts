@@ -43,7 +43,7 @@ test('a bad duration, an unreadable config file and an unknown flag', () => {
   });
   assert.deepEqual(runCli({ PORT: '0' }, ['--prot', '8000']), {
     status: 2,
-    stderrLines: ['--prot: unknown option (see --help)', 'unexpected argument "8000" (see --help)'],
+    stderrLines: ['--prot: unknown option (did you mean --port?)', 'unexpected argument "8000" (see --help)'],
     stdout: '',
   });
 });
@@ -77,4 +77,24 @@ test('a port in use: exit 2 with one line naming the setting and the address', a
   } finally {
     busy.close();
   }
+});
+
+test('`metadataproxy config` prints every setting with its source, secrets redacted; a bad one exits 2', () => {
+  const { status, stdout, stderrLines } = runCli({ PORT: '9000', NEWRELIC_LICENSE: 'license-SECRET-123', DEFAULT_ROLE: 'web@123456789012' }, ['config', '--verbose']);
+  assert.equal(status, 0, stderrLines.join('\n'));
+  const lines = stdout.split('\n');
+  assert.ok(lines.some((l) => /^port +9000 +\(PORT\)$/.test(l)), stdout);
+  assert.ok(lines.some((l) => /^verbose +true +\(--verbose\)$/.test(l)), stdout);
+  assert.ok(lines.some((l) => /^newrelicLicense +<redacted> +\(NEWRELIC_LICENSE\)$/.test(l)), stdout);
+  assert.ok(lines.some((l) => /^adminListen +127\.0\.0\.1:0 +\(ADMIN_LISTEN\)$/.test(l)), stdout);
+  assert.ok(lines.some((l) => /^unknownCaller +passthrough +\(default\)$/.test(l)), stdout);
+  assert.ok(!stdout.includes('license-SECRET-123'));
+  assert.deepEqual(runCli({ DEFAULT_ROLE: 'web@prod' }, ['config']), {
+    status: 2,
+    stderrLines: ['DEFAULT_ROLE: role spec "web@prod": unknown account alias "prod": AWS_ACCOUNT_MAP has no entry for it'],
+    stdout: '',
+  });
+  const help = runCli({}, ['status', '--help']).stdout;
+  assert.match(help, /^Usage: metadataproxy status/);
+  assert.doesNotMatch(help, /DEFAULT_ROLE|--port/);
 });

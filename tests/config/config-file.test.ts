@@ -92,7 +92,7 @@ test('--default-alias must name an aliasToARN entry', () => {
 test('file problems: unknown keys, bad values, listen conflicts, bad aliasToARN', () => {
   assert.deepEqual(errors({ prot: 8000, listen: 'localhost', aliasToARN: { db: 'MysqlSlave' }, defaultPolicy: '[1]', verbose: 'very' }), [
     `--config ${FILE}: listen: expected ":PORT" or "HOST:PORT", got "localhost"`,
-    `--config ${FILE}: unknown key "prot"`,
+    `--config ${FILE}: unknown key "prot" (did you mean "port"?)`,
     `--config ${FILE}: aliasToARN: expected a JSON object of alias → role ARN: "db" → "MysqlSlave"`,
     `--config ${FILE}: defaultPolicy: expected a JSON policy document (an object): not an object`,
     `--config ${FILE}: verbose: expected true or false, got "very"`,

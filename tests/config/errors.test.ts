@@ -69,13 +69,13 @@ test('flags are named as typed', () => {
 });
 
 test('command-line mistakes', () => {
-  assert.deepEqual(errorsOf({ argv: ['--prot', '8000'] }), ['--prot: unknown option (see --help)', 'unexpected argument "8000" (see --help)']);
+  assert.deepEqual(errorsOf({ argv: ['--prot', '8000'] }), ['--prot: unknown option (did you mean --port?)', 'unexpected argument "8000" (see --help)']);
   assert.deepEqual(errorsOf({ argv: ['-x'] }), ['-x: unknown option (see --help)']);
   assert.deepEqual(errorsOf({ argv: ['serve'] }), ['unexpected argument "serve" (see --help)']);
   assert.deepEqual(errorsOf({ argv: ['--port'] }), ['--port: expected a value']);
   assert.deepEqual(errorsOf({ argv: ['-c'] }), ['-c: expected a value']);
   assert.deepEqual(errorsOf({ argv: ['--no-debug=true'] }), ['--no-debug: takes no value']);
-  assert.deepEqual(errorsOf({ argv: ['--no-port'] }), ['--no-port: unknown option (see --help)']);
+  assert.deepEqual(errorsOf({ argv: ['--no-port'] }), ['--no-port: unknown option (did you mean --port?)']);
 });
 
 test('the refresh threshold must be shorter than the role session duration', () => {
