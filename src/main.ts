@@ -36,7 +36,8 @@ import type { Metrics } from './observability/metrics.js';
 import { createMetrics, type MetricsSetup } from './observability/setup.js';
 import { createRequestLog } from './observability/request-log.js';
 import { createRequestIdGenerator } from './observability/request-id.js';
-import { adminRequestListener, boundAddress, metricsHandler } from './admin/admin-server.js';
+import { adminRequestListener, boundAddress, metricsHandler, type Readiness } from './admin/admin-server.js';
+import { registerStateGauges } from './observability/state-gauges.js';
 import { buildReadiness, buildStatusReport } from './admin/build-status.js';
 import { closeAll, drainServer, gracefulShutdown, type Closeable } from './admin/shutdown.js';
 import { StsHealth } from './credentials/sts-health.js';
@@ -190,6 +191,7 @@ interface Parts {
   /** The container-credentials protocol (CONTAINER_CREDENTIALS_PORT), over the same callers as IMDS. */
   containerCredentials?: http.RequestListener;
   admin: http.RequestListener;
+  readiness(): Readiness;
   /** Stopped as soon as a reload has swapped in new parts: watchers, event streams, prefetch holds. */
   sources: Closeable[];
   /** Stopped once the requests the old parts were serving have had time to finish: pools and SDK clients. */
@@ -308,7 +310,7 @@ async function buildParts(config: Config, logger: Logger, kept: Kept, deps: Prox
   ownIdentity?.start();
   const containerCredentials =
     config.containerCredentialsPort === undefined ? undefined : createContainerCredentialsHandler({ callers, metrics, logger, requestLog, nextRequestId });
-  return { config, logger, sts, ownIdentity, identity, docker, callers, handler: main, containerCredentials, admin, sources: stopping, clients };
+  return { config, logger, sts, ownIdentity, identity, docker, callers, handler: main, containerCredentials, admin, readiness, sources: stopping, clients };
 }
 
 function listenerSpecs(parts: Parts, serverLimits: Partial<ServerLimits> | undefined): ListenerSpec[] {
@@ -379,6 +381,14 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
     throw error;
   }
   current = parts;
+  registerStateGauges(telemetry.registry, {
+    readiness: () => current!.readiness(),
+    earliestExpirySeconds: () => {
+      const now = clock.now();
+      const wanted = cache.entries().filter((entry) => entry.expiration !== undefined && (entry.holders > 0 || entry.state === 'fresh' || entry.state === 'backing-off'));
+      return wanted.length === 0 ? undefined : Math.min(...wanted.map((entry) => (Date.parse(entry.expiration!) - now) / 1000));
+    },
+  });
   try {
     await kept.listeners.apply(listenerSpecs(parts, deps.serverLimits));
   } catch (error) {
