@@ -23,6 +23,9 @@ export function combineMetrics(...sinks: Metrics[]): Metrics {
     dockerResync() {
       for (const sink of sinks) sink.dockerResync();
     },
+    firstRequestHold(outcome, seconds) {
+      for (const sink of sinks) sink.firstRequestHold(outcome, seconds);
+    },
     upstream(status, seconds) {
       for (const sink of sinks) sink.upstream(status, seconds);
     },

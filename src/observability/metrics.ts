@@ -15,6 +15,9 @@ export type RequestHandlerName =
 
 export type CacheEvent = 'hit' | 'miss' | 'refresh' | 'refresh_failure' | 'evict';
 
+/** How a held first request ended: its container was indexed, or the deadline passed without it. */
+export type HoldOutcome = 'found' | 'timeout';
+
 export interface Metrics {
   /** `workload`: the caller, when known; COPY_DOCKER_LABELS / COPY_DOCKER_ENV values are read from it. */
   request(handler: RequestHandlerName, status: number, seconds: number, workload?: Workload): void;
@@ -23,6 +26,7 @@ export interface Metrics {
   indexSize(source: string, size: number): void;
   dockerEvent(type: string): void;
   dockerResync(): void;
+  firstRequestHold(outcome: HoldOutcome, seconds: number): void;
   upstream(status: number, seconds: number): void;
 }
 
@@ -33,5 +37,6 @@ export const noopMetrics: Metrics = {
   indexSize() {},
   dockerEvent() {},
   dockerResync() {},
+  firstRequestHold() {},
   upstream() {},
 };

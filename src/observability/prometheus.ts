@@ -2,7 +2,7 @@
 // prom-client). request() and cache() run on every request, so they add to plain tallies that
 // prom-client reads at scrape time (see tally.ts).
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { CacheEvent, Metrics, RequestHandlerName } from './metrics.js';
+import type { CacheEvent, HoldOutcome, Metrics, RequestHandlerName } from './metrics.js';
 import type { WorkloadLabels } from './workload-labels.js';
 import { requestSeries } from './request-series.js';
 import { counterTally, flushCounterTallies, HistogramTally, registerHistogramTallies, type CounterTally } from './tally.js';
@@ -10,6 +10,9 @@ import { counterTally, flushCounterTallies, HistogramTally, registerHistogramTal
 /** Warm answers take tens of microseconds; STS and the upstream take milliseconds to seconds. */
 const SECONDS_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 const CACHE_EVENTS: readonly CacheEvent[] = ['hit', 'miss', 'refresh', 'refresh_failure', 'evict'];
+/** A hold lasts up to DOCKER_MISS_WAIT (1 s by default, at most 10 s). */
+const HOLD_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const HOLD_OUTCOMES: readonly HoldOutcome[] = ['found', 'timeout'];
 
 export interface PrometheusMetrics {
   metrics: Metrics;
@@ -73,6 +76,15 @@ export function createPrometheusMetrics(labels: WorkloadLabels): PrometheusMetri
   const indexSize = new Gauge({ name: 'metadataproxy_identity_index_size', help: 'Addresses indexed, by identity source', labelNames: ['source'], registers });
   const dockerEvents = new Counter({ name: 'metadataproxy_docker_events_total', help: 'Docker engine events received, by type', labelNames: ['type'], registers });
   const dockerResyncs = new Counter({ name: 'metadataproxy_docker_resyncs_total', help: 'Full re-lists of the Docker engine', registers });
+  const holdSeconds = new Histogram({
+    name: 'metadataproxy_first_request_hold_seconds',
+    help: "How long held lookup misses (a first request that beat its container's Docker events) waited, by outcome",
+    labelNames: ['outcome'],
+    buckets: HOLD_BUCKETS,
+    registers,
+  });
+  // Both outcomes are exported from the start, so a rate over them is 0 rather than absent.
+  for (const outcome of HOLD_OUTCOMES) holdSeconds.zero({ outcome });
   const upstreamSeconds = new Histogram({
     name: 'metadataproxy_upstream_request_duration_seconds',
     help: 'Passthrough requests to the real metadata service, by status',
@@ -117,6 +129,9 @@ export function createPrometheusMetrics(labels: WorkloadLabels): PrometheusMetri
     },
     dockerResync() {
       dockerResyncs.inc();
+    },
+    firstRequestHold(outcome, seconds) {
+      holdSeconds.observe({ outcome }, seconds);
     },
     upstream(status, seconds) {
       upstreamSeconds.observe({ status: String(status) }, seconds);

@@ -107,6 +107,9 @@ export function createStatsdMetrics(client: StatsdClient, options: StatsdOptions
     dockerResync() {
       send('increment', 'docker_resync', 1, {});
     },
+    firstRequestHold(outcome, seconds) {
+      send('timing', 'first_request_hold_time', seconds * 1000, { outcome });
+    },
     upstream(status, seconds) {
       send('gauge', 'aws_response_time', Math.round(seconds * 1e9), { response_code: String(status) });
     },

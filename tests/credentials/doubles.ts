@@ -51,6 +51,7 @@ export class CountingMetrics implements Metrics {
   indexSize = noopMetrics.indexSize;
   dockerEvent = noopMetrics.dockerEvent;
   dockerResync = noopMetrics.dockerResync;
+  firstRequestHold = noopMetrics.firstRequestHold;
   upstream = noopMetrics.upstream;
 
   cache(event: CacheEvent): void {

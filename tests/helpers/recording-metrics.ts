@@ -1,11 +1,12 @@
-// Metrics that keep what they were told: Docker events, resyncs, index sizes and upstream statuses.
-import { noopMetrics, type Metrics } from '../../src/observability/metrics.js';
+// Metrics that keep what they were told: Docker events, resyncs, index sizes, upstream statuses and holds.
+import { noopMetrics, type HoldOutcome, type Metrics } from '../../src/observability/metrics.js';
 
 export interface RecordingMetrics extends Metrics {
   events: string[];
   resyncs: number;
   sizes: Array<[string, number]>;
   upstreamStatuses: number[];
+  holds: Array<[HoldOutcome, number]>;
 }
 
 export function recordingMetrics(): RecordingMetrics {
@@ -15,6 +16,7 @@ export function recordingMetrics(): RecordingMetrics {
     resyncs: 0,
     sizes: [],
     upstreamStatuses: [],
+    holds: [],
     dockerEvent(type) {
       metrics.events.push(type);
     },
@@ -26,6 +28,9 @@ export function recordingMetrics(): RecordingMetrics {
     },
     upstream(status) {
       metrics.upstreamStatuses.push(status);
+    },
+    firstRequestHold(outcome, seconds) {
+      metrics.holds.push([outcome, seconds]);
     },
   };
   return metrics;

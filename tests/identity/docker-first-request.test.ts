@@ -84,6 +84,38 @@ describe('DockerSource: a held miss', () => {
   });
 });
 
+describe('DockerSource: the first-request hold metric', () => {
+  test('a held miss whose container is indexed records found and how long it waited', async () => {
+    const h = await harness();
+    const miss = held(h, '172.17.0.9');
+    await h.clock.advance(120);
+    assert.deepEqual(h.metrics.holds, [], 'nothing recorded while held');
+    h.stub.containers.set('late', stubContainer('late', { env: ['IAM_ROLE=late'], networks: onBridge('172.17.0.9') }));
+    h.stub.emit(started('late'));
+    assert.equal((await miss.answer)?.role?.spec, 'late');
+    assert.deepEqual(h.metrics.holds, [['found', 0.12]]);
+  });
+
+  test('a held miss that reaches the deadline records timeout', async () => {
+    const h = await harness(() => {}, { missWaitMs: 300 });
+    const resynced = nextResync(h);
+    const miss = held(h, '172.17.0.10');
+    await resynced();
+    await h.clock.advance(300);
+    assert.equal(await miss.answer, undefined);
+    assert.deepEqual(h.metrics.holds, [['timeout', 0.3]]);
+  });
+
+  test('a miss answered without a hold, or a hold ended by close, records nothing', async () => {
+    const h = await harness((stub) => stub.containers.set('up', stubContainer('up', { env: ['IAM_ROLE=up'], networks: onBridge('172.17.0.11') })));
+    assert.equal((await h.source.resolveMiss('172.17.0.11'))?.role?.spec, 'up');
+    const miss = held(h, '172.17.0.12');
+    await h.source.close();
+    assert.equal(await miss.answer, undefined);
+    assert.deepEqual(h.metrics.holds, []);
+  });
+});
+
 describe('DockerSource: indexing before start', () => {
   test('create (role) then connect (address) index the container while Docker still holds its inspect', async () => {
     const h = await harness();

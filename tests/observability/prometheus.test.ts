@@ -22,6 +22,7 @@ function exercise(metrics: Metrics): void {
   metrics.dockerEvent('start');
   metrics.dockerResync();
   metrics.upstream(200, 0.003);
+  metrics.firstRequestHold('found', 0.04);
 }
 
 describe('prometheus metrics', () => {
@@ -45,6 +46,9 @@ describe('prometheus metrics', () => {
       'metadataproxy_docker_events_total{type="start"} 1',
       'metadataproxy_docker_resyncs_total 1',
       'metadataproxy_upstream_request_duration_seconds_count{status="200"} 1',
+      'metadataproxy_first_request_hold_seconds_bucket{le="0.05",outcome="found"} 1',
+      'metadataproxy_first_request_hold_seconds_count{outcome="found"} 1',
+      'metadataproxy_first_request_hold_seconds_count{outcome="timeout"} 0',
     ]) {
       assert.ok(text.includes(line), `missing ${line}`);
     }

@@ -32,6 +32,7 @@ function report(metrics: ReturnType<typeof createMetrics>['metrics']): void {
   metrics.indexSize('docker', 3);
   metrics.dockerEvent('die');
   metrics.dockerResync();
+  metrics.firstRequestHold('timeout', 1);
 }
 
 /** Every line one sink receives for `report()`. */
@@ -58,6 +59,7 @@ describe('statsd sinks (real hot-shots client, collector on 127.0.0.1)', () => {
       'metadataproxy.identity_index_size.docker:3|g',
       'metadataproxy.docker_event.die:1|c',
       'metadataproxy.docker_resync:1|c',
+      'metadataproxy.first_request_hold_time.timeout:1000|ms',
     ]) {
       assert.ok(lines.includes(line), `missing ${line} in ${lines.join(' ')}`);
     }

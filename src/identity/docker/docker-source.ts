@@ -199,7 +199,11 @@ export class DockerSource implements IdentitySource {
     const known = this.lookup(ip);
     if (known !== undefined || this.closed) return known;
     this.requestSync().catch((error: unknown) => this.logger.debug({ reason: reason(error) }, 'Docker sync after a miss failed'));
-    return this.holds.hold(ip, Math.max(0, deadline - this.clock.now()), () => this.lookup(ip));
+    const heldFrom = this.clock.now();
+    const found = await this.holds.hold(ip, Math.max(0, deadline - this.clock.now()), () => this.lookup(ip));
+    // A hold ended by close() is neither outcome.
+    if (!this.closed) this.metrics.firstRequestHold(found !== undefined ? 'found' : 'timeout', (this.clock.now() - heldFrom) / 1000);
+    return found;
   }
 
   async close(): Promise<void> {
