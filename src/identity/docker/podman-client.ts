@@ -30,6 +30,7 @@ export function podmanCompatClient(podman: DockerClient): DockerClient {
     listContainers: podman.listContainers.bind(podman),
     listNetworks: podman.listNetworks.bind(podman),
     getContainer: podman.getContainer.bind(podman),
+    getNetwork: podman.getNetwork.bind(podman),
     getEvents: (async (options: GetEventsOptions = {}) => {
       const events = await podman.getEvents(podmanFilters(options));
       return pipeline(events, dockerEventLines(), () => {});
