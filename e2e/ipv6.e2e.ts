@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createLab, type Lab } from './lab/lab.js';
 import { containerAddress, removeContainer, runOnce, startContainer, type Container } from './lab/containers.js';
-import { askMetadata6, type RawAnswer } from './lab/nc-metadata.js';
+import { askMetadata6, ncMetadataCommand, parseRawAnswer, type RawAnswer } from './lab/nc-metadata.js';
 import { CREDENTIALS_PATH, assertIssuedFor, roleArn, type ImdsCredentials } from './lab/metadata.js';
 
 const SDK_CLIENT = fileURLToPath(new URL('./fixtures/sdk-client.js', import.meta.url));
@@ -95,5 +95,21 @@ describe('IPv6 containers at http://[fd00:ec2::254]', { timeout: 600_000 }, () =
         previous = next;
       }
       await removeContainer(lab.engine, previous.id);
+    }));
+
+  it('answers a reused IPv6 address correctly on the very first request, made as the container starts (10 rounds)', () =>
+    lab.withLogs(async () => {
+      for (let round = 0; round < 10; round++) {
+        const holder = await start6(`v6-holder-${round}`);
+        assert.equal(expectStatus(await askMetadata6(lab.engine, holder.id, CREDENTIALS_PATH), 200, 'holder'), `v6-holder-${round}`);
+        await removeContainer(lab.engine, holder.id);
+        // The request races the container's start event: the proxy must wait for its index, not guess.
+        const result = await runOnce(lab.engine, { env: { IAM_ROLE: `v6-successor-${round}` } }, [
+          'sh', '-c', `ip -6 -o addr show dev eth0 scope global; ${ncMetadataCommand(CREDENTIALS_PATH, false, 2)}`,
+        ]);
+        assert.ok(result.stdout.includes(` ${holder.ip6}/`), `round ${round}: precondition, same address: ${result.stdout}`);
+        const answer = parseRawAnswer({ ...result, stdout: result.stdout.slice(Math.max(0, result.stdout.indexOf('HTTP/1.'))) });
+        assert.equal(expectStatus(answer, 200, `round ${round}`), `v6-successor-${round}`);
+      }
     }));
 });
