@@ -105,7 +105,7 @@ describe('IPv6 containers at http://[fd00:ec2::254]', { timeout: 600_000 }, () =
         await removeContainer(lab.engine, holder.id);
         // The request races the container's start event: the proxy must wait for its index, not guess.
         const result = await runOnce(lab.engine, { env: { IAM_ROLE: `v6-successor-${round}` } }, [
-          'sh', '-c', `ip -6 -o addr show dev eth0 scope global; ${ncMetadataCommand(CREDENTIALS_PATH, false, 2)}`,
+          'sh', '-c', `ip -6 -o addr show dev eth0 scope global; ${ncMetadataCommand(CREDENTIALS_PATH)}`,
         ]);
         assert.ok(result.stdout.includes(` ${holder.ip6}/`), `round ${round}: precondition, same address: ${result.stdout}`);
         const answer = parseRawAnswer({ ...result, stdout: result.stdout.slice(Math.max(0, result.stdout.indexOf('HTTP/1.'))) });

@@ -13,20 +13,15 @@ export interface RawAnswer {
   error: string;
 }
 
-/**
- * nc half-closes the connection when its input ends, and node's HTTP server then drops a request it has not
- * answered yet: an answer the proxy holds (a first request) needs the input kept open a while.
- */
-const send = (request: string, holdSeconds = 0): string =>
-  `${holdSeconds > 0 ? `{ printf '${request}'; sleep ${holdSeconds}; }` : `printf '${request}'`} | timeout 10 nc ${METADATA_ADDRESS_V6} 80`;
+const send = (request: string): string => `printf '${request}' | timeout 10 nc ${METADATA_ADDRESS_V6} 80`;
 
 /**
  * A shell command line that GETs `path` at http://[fd00:ec2::254]; with `token`, IMDSv2 style: a PUT for a
  * token first, sent back on the GET. Paths and headers here never hold quotes or `%`.
  */
-export function ncMetadataCommand(path: string, token = false, holdSeconds = 0): string {
+export function ncMetadataCommand(path: string, token = false): string {
   const crlf = '\\r\\n';
-  if (!token) return send(`GET ${path} HTTP/1.0${crlf}${crlf}`, holdSeconds);
+  if (!token) return send(`GET ${path} HTTP/1.0${crlf}${crlf}`);
   const put = send(`PUT /latest/api/token HTTP/1.0${crlf}X-aws-ec2-metadata-token-ttl-seconds: 60${crlf}${crlf}`);
   return `t=$(${put} | tail -n 1); ${send(`GET ${path} HTTP/1.0${crlf}X-aws-ec2-metadata-token: '"$t"'${crlf}${crlf}`)}`;
 }
