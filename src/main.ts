@@ -18,7 +18,6 @@ import { CompositeIdentity } from './identity/composite.js';
 import { MappingFileSource } from './identity/mapping-file.js';
 import { StaticIdentitySource } from './identity/static-source.js';
 import { DockerSource, type DockerClient } from './identity/docker/docker-source.js';
-import type { EngineQueries } from './identity/docker/choose-engine.js';
 import { ReverseDnsSource, type ReverseResolver } from './identity/reverse-dns.js';
 import type { IdentitySource } from './identity/workload.js';
 import { createMockImds } from './upstream/mock-imds.js';
@@ -120,7 +119,7 @@ async function identitySources(config: Config, deps: ProxyDeps, logger: Logger, 
   let docker: DockerSource | undefined;
   if (config.dockerEnabled) {
     docker = new DockerSource({
-      docker: deps.docker ?? (await loadDockerClient(config, logger)),
+      docker: deps.docker ?? (await loadDockerClient(config.dockerUrl)),
       logger,
       metrics,
       clock,
@@ -153,15 +152,9 @@ function sourceIdentityEnv(config: Config): string[] {
   return key !== undefined && (key.from === 'env' || key.from === 'labels-then-env') ? [key.name] : [];
 }
 
-/** The engine at DOCKER_URL; rootful Podman's compatibility API is read through a client that speaks it. */
-async function loadDockerClient(config: Config, logger: Logger): Promise<DockerClient> {
+async function loadDockerClient(dockerUrl: Config['dockerUrl']): Promise<DockerClient> {
   const { createDockerClient } = await import('./identity/docker/docker-url.js');
-  const { chooseEngine } = await import('./identity/docker/choose-engine.js');
-  const client = asSettingError(() => createDockerClient(config.dockerUrl));
-  const queries = client as unknown as EngineQueries;
-  if ((await chooseEngine(queries, config.containerEngine, config.dockerUrl, logger)) === 'docker') return client;
-  const { podmanCompatClient } = await import('./identity/docker/podman-client.js');
-  return podmanCompatClient(client);
+  return asSettingError(() => createDockerClient(dockerUrl));
 }
 
 function asSettingError<T>(fn: () => T): T {
