@@ -49,6 +49,27 @@ function adminServer(): AdminServer {
   });
 }
 
+/** An admin listener for the tests of one describe block: its address, once the block's `before` has run. */
+function liveAdminListener(): () => string {
+  let admin: AdminServer | undefined;
+  let address = '';
+  before(async () => {
+    admin = adminServer();
+    address = await admin.start();
+  });
+  after(() => admin?.close());
+  return () => address;
+}
+
+/** A loopback port that nothing listens on (it was free a moment ago). */
+async function closedPort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => probe.once('listening', resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
 describe('status table', () => {
   it('aligns the columns, sorts callers by address and shows expiry relative to the report', () => {
     assert.equal(
@@ -78,39 +99,29 @@ describe('status table', () => {
 });
 
 describe('metadataproxy status', () => {
-  let admin: AdminServer;
-  let address: string;
-
-  before(async () => {
-    admin = adminServer();
-    address = await admin.start();
-  });
-  after(() => admin.close());
+  const address = liveAdminListener();
 
   it('finds the admin listener through ADMIN_LISTEN and prints the table', async () => {
     const { io, out, err } = captureIo();
-    assert.equal(await runStatusCommand([], { ADMIN_LISTEN: address }, io), 0);
+    assert.equal(await runStatusCommand([], { ADMIN_LISTEN: address() }, io), 0);
     assert.equal(out(), formatStatusTable(report));
     assert.equal(err(), '');
   });
 
   it('finds it through the -c config file adminListen key', async () => {
-    const { io, out } = captureIo({ '/etc/mp.json': JSON.stringify({ adminListen: address }) });
+    const { io, out } = captureIo({ '/etc/mp.json': JSON.stringify({ adminListen: address() }) });
     assert.equal(await runStatusCommand(['-c', '/etc/mp.json'], {}, io), 0);
     assert.match(out(), /^CALLER +CONTAINER/);
   });
 
   it('--json prints the raw report', async () => {
     const { io, out } = captureIo();
-    assert.equal(await runStatusCommand(['--json'], { ADMIN_LISTEN: address }, io), 0);
+    assert.equal(await runStatusCommand(['--json'], { ADMIN_LISTEN: address() }, io), 0);
     assert.deepEqual(JSON.parse(out()), report);
   });
 
   it('an unreachable admin listener is one clear line and exit 1', async () => {
-    const probe = createServer().listen(0, '127.0.0.1');
-    await new Promise((resolve) => probe.once('listening', resolve));
-    const port = (probe.address() as AddressInfo).port;
-    await new Promise((resolve) => probe.close(resolve));
+    const port = await closedPort();
     const { io, out, err } = captureIo();
     assert.equal(await runStatusCommand([], { ADMIN_LISTEN: `127.0.0.1:${port}` }, io), 1);
     assert.equal(out(), '');
@@ -125,18 +136,11 @@ describe('metadataproxy status', () => {
 });
 
 describe('metadataproxy healthcheck (the image HEALTHCHECK)', () => {
-  let admin: AdminServer;
-  let address: string;
-
-  before(async () => {
-    admin = adminServer();
-    address = await admin.start();
-  });
-  after(() => admin.close());
+  const address = liveAdminListener();
 
   it('exits 0 while /healthz answers 200 (readiness does not matter), 1 once it answers 503', async () => {
     const { io, out, err } = captureIo();
-    assert.equal(await runHealthcheckCommand([], { ADMIN_LISTEN: address }, io), 0);
+    assert.equal(await runHealthcheckCommand([], { ADMIN_LISTEN: address() }, io), 0);
     assert.equal(out() + err(), '');
     // The admin listener's /healthz is 200 while the process answers at all, so a 503 comes from a stand-in.
     const unhealthy = createHttpServer((_req, res) => res.writeHead(503).end()).listen(0, '127.0.0.1');
@@ -152,10 +156,7 @@ describe('metadataproxy healthcheck (the image HEALTHCHECK)', () => {
   });
 
   it('exits 1 with one line when nothing listens', async () => {
-    const probe = createServer().listen(0, '127.0.0.1');
-    await new Promise((resolve) => probe.once('listening', resolve));
-    const port = (probe.address() as AddressInfo).port;
-    await new Promise((resolve) => probe.close(resolve));
+    const port = await closedPort();
     const { io, err } = captureIo();
     assert.equal(await runHealthcheckCommand([], { ADMIN_LISTEN: `127.0.0.1:${port}` }, io), 1);
     assert.equal(err(), `metadataproxy healthcheck: cannot read http://127.0.0.1:${port}/healthz (ECONNREFUSED)\n`);
