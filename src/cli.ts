@@ -2,7 +2,8 @@
 // The command line: `metadataproxy [options]` runs the proxy; `status`, `healthcheck`, `iptables` and `config` are operator tools.
 import { readFileSync } from 'node:fs';
 import { loadConfig, settingsText, type LoadResult } from './config/load.js';
-import { exitWithConfigErrors, SettingError } from './config/exit.js';
+import { exitWithConfigErrors } from './config/exit.js';
+import { SettingError } from './core/errors.js';
 import { foreignSettingNotices } from './config/foreign-settings.js';
 import { renderHelp } from './config/help.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -13,8 +14,8 @@ import { runIptablesCommand } from './commands/iptables.js';
 import { runHealthcheckCommand } from './commands/healthcheck.js';
 import { runConfigCommand } from './commands/config.js';
 import { runProgram, type CommandIo } from './commands/io.js';
-import { demoInstructions } from './demo.js';
-import { effectiveConfig, type Loaded } from './effective-config.js';
+import { demoInstructions } from './identity/demo-callers.js';
+import { effectiveConfig, type Loaded } from './config/effective.js';
 import { defaultRoleProblems } from './roles/default-role.js';
 import { routeProcessWarnings } from './observability/process-warnings.js';
 

@@ -3,16 +3,17 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config/types.js';
-import { SettingError } from './config/exit.js';
-import { systemClock, type Clock, type StsGateway } from './credentials/types.js';
+import { SettingError } from './core/errors.js';
+import { systemClock, type Clock } from './core/clock.js';
+import type { StsGateway } from './credentials/types.js';
 import { OfflineStsGateway } from './credentials/offline-sts.js';
 import { CredentialCache } from './credentials/cache.js';
-import { CallerService } from './credentials/service.js';
-import type { IamGateway } from './roles/iam-gateway.js';
+import { CallerService } from './callers/caller-service.js';
+import type { IamGateway } from './roles/resolver.js';
 import { RoleResolver } from './roles/resolver.js';
-import { defaultBinding } from './roles/default-role.js';
+import { defaultBinding } from './config/effective.js';
 import { buildAssumeRoleRequest } from './roles/assume-request.js';
-import { parseRoleSessionKey } from './roles/session-name.js';
+import { parseRoleSessionKey } from './config/role-session-key.js';
 import { parseSourceIdentityKey } from './roles/source-identity.js';
 import { CompositeIdentity } from './identity/composite.js';
 import { MappingFileSource } from './identity/mapping-file.js';
@@ -28,7 +29,7 @@ import { loadTokenKey } from './tokens/token-key.js';
 import { createRequestHandler } from './server/handler.js';
 import { createContainerCredentialsHandler } from './server/container-credentials.js';
 import { applyServerLimits, serverOptions, type ServerLimits } from './server/limits.js';
-import { answerHalfClosedClients } from './server/node-http.js';
+import { answerHalfClosedClients } from './imds/node-http.js';
 import { ListenerSet, type ListenerSpec } from './server/listener-set.js';
 import { splitHostList } from './config/parsers.js';
 import { silentLogger, type Logger } from './observability/logger.js';
@@ -44,7 +45,7 @@ import { StsHealth } from './credentials/sts-health.js';
 import { OwnIdentity } from './credentials/own-identity.js';
 import { settingsText } from './config/load.js';
 import { parseHostPort, urlHost } from './observability/address.js';
-import { demoCallers } from './demo.js';
+import { demoCallers } from './identity/demo-callers.js';
 
 /** Side effects a test may replace. */
 export interface ProxyDeps {
@@ -208,7 +209,7 @@ async function buildParts(config: Config, logger: Logger, kept: Kept, deps: Prox
   const aws = { region: config.awsRegion };
   // The SDK clients made here are closed with these parts (their keep-alive sockets would outlive a reload).
   const awsSts = deps.sts === undefined && !offline ? new (await import('./credentials/sts-gateway.js')).AwsStsGateway(aws) : undefined;
-  const awsIam = deps.iam === undefined && !offline ? new (await import('./roles/iam-gateway.js')).AwsIamGateway(aws) : undefined;
+  const awsIam = deps.iam === undefined && !offline ? new (await import('./credentials/iam-gateway.js')).AwsIamGateway(aws) : undefined;
   const sts = new StsHealth(deps.sts ?? awsSts ?? new OfflineStsGateway({ clock, random }));
   const ownIdentity = awsSts === undefined ? undefined : new OwnIdentity({ whoAmI: () => awsSts.whoAmI(), clock, random, logger });
   const resolver = new RoleResolver({

@@ -7,7 +7,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.js';
 import { parseHostPort } from '../observability/address.js';
 import { scrubSecrets } from '../observability/secrets.js';
-import { listenFor, writeAnswer } from '../server/node-http.js';
+import { listenFor, writeAnswer } from '../imds/node-http.js';
 import type { StatusReport } from './status-report.js';
 
 export interface ReadinessCheck {

@@ -2,7 +2,7 @@
 // (which role each gets) and the credential cache (expiry and last error per credential key).
 import type { Workload } from '../identity/workload.js';
 import type { CacheEntryStatus } from '../credentials/cache.js';
-import type { AssumeRoleRequest } from '../credentials/types.js';
+import type { AssumeRoleRequest } from '../roles/assume-request.js';
 import type { CallerStatus, ProxyStatus, StatusReport } from './status-report.js';
 import type { Readiness } from './admin-server.js';
 

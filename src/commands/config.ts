@@ -4,7 +4,7 @@ import { describeConfig } from '../config/describe.js';
 import { loadCommandConfig, type CommandIo } from './io.js';
 import { CONFIG_ERROR_EXIT_CODE } from '../config/exit.js';
 import { defaultRoleProblems } from '../roles/default-role.js';
-import { effectiveConfig } from '../effective-config.js';
+import { effectiveConfig } from '../config/effective.js';
 
 export async function runConfigCommand(args: readonly string[], env: Readonly<Record<string, string | undefined>>, io: CommandIo): Promise<number> {
   const loaded = loadCommandConfig(args, env, io, 'metadataproxy config [options]', []);

@@ -2,7 +2,7 @@
 // The container image's HEALTHCHECK runs it, so the check follows ADMIN_LISTEN without curl in the image.
 import { adminUrl } from './admin-url.js';
 import { loadCommandConfig, type CommandIo } from './io.js';
-import { errorMessage } from '../error-message.js';
+import { errorMessage } from '../core/error-message.js';
 
 const TIMEOUT_MS = 5000;
 

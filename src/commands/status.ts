@@ -5,7 +5,7 @@ import { adminUrl } from './admin-url.js';
 import type { CallerStatus, ProxyStatus, StatusReport } from '../admin/status-report.js';
 import { loadCommandConfig, type CommandIo } from './io.js';
 import { relativeExpiry } from './relative-time.js';
-import { errorMessage } from '../error-message.js';
+import { errorMessage } from '../core/error-message.js';
 
 export const STATUS_FLAGS: readonly ExtraFlag[] = [{ name: 'json', description: 'Print the raw /status JSON (for scripts).' }];
 

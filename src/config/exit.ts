@@ -12,6 +12,3 @@ export function exitWithConfigErrors(errors: readonly string[], io: ExitIo = pro
   for (const line of errors) io.stderr.write(`${line}\n`);
   return io.exit(CONFIG_ERROR_EXIT_CODE);
 }
-
-/** A setting that parsed but cannot be used (an unreadable mapping or key file): also exit status 2. */
-export class SettingError extends Error {}

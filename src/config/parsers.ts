@@ -4,10 +4,10 @@
 import { isIP } from 'node:net';
 import { formatDuration, parseGoDuration } from './duration.js';
 import { DOCKER_URL_FORMS, parseDockerEndpoint } from './docker-endpoint.js';
-import { compactPolicyOr, type PolicyRefusal } from '../identity/role-binding.js';
-import { isAccountId } from '../roles/spec.js';
-import { parseTagList, sessionParameterProblems } from '../identity/session-parameters.js';
-import { unknownPlaceholders } from '../identity/default-session-tags.js';
+import { compactPolicyOr, type PolicyRefusal } from './policy.js';
+import { isAccountId } from './role-spec.js';
+import { parseTagList, sessionParameterProblems } from './session-parameters.js';
+import { unknownPlaceholders } from './default-session-tags.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; detail?: string };
 export interface Parser<T> {

@@ -4,8 +4,8 @@
 // differently (ROLE_EXPIRATION_THRESHOLD in minutes vs ROLE_CACHE_OFFSET as a Go duration).
 import type { Config } from './types.js';
 import * as p from './parsers.js';
-import { pathPatternProblem } from '../server/path-patterns.js';
-import { isAccountId, isRoleArn } from '../roles/spec.js';
+import { pathPatternProblem } from './path-patterns.js';
+import { isAccountId, isRoleArn } from './role-spec.js';
 
 export interface Setting {
   field: keyof Config;

@@ -16,11 +16,14 @@
 //   "parked": not refreshed, served until it expires, then dropped; a request wakes it up.
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { credentialsBody } from '../server/responses.js';
+import { credentialsBody } from '../imds/answers.js';
 import { credentialKey } from './credential-key.js';
 import { StsError, toStsError } from './sts-error.js';
-import type { AssumeRoleRequest, AwsCredentials, Clock, StsGateway } from './types.js';
-import { jitteredBackoffMs } from '../backoff.js';
+import type { AssumeRoleRequest } from '../roles/assume-request.js';
+import type { AwsCredentials } from '../imds/aws-credentials.js';
+import type { Clock } from '../core/clock.js';
+import type { StsGateway } from './types.js';
+import { jitteredBackoffMs } from '../core/backoff.js';
 
 export interface CachedCredentials {
   readonly key: string;

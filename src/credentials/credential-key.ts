@@ -3,7 +3,7 @@
 // policy, the session tags, transitive keys and SourceIdentity (long) enter only through a keyed digest,
 // so a key can be shown or logged safely.
 import { createHmac, randomBytes } from 'node:crypto';
-import type { AssumeRoleRequest } from './types.js';
+import type { AssumeRoleRequest } from '../roles/assume-request.js';
 
 // Per process: keys never outlive the process, and a digest of a short external id cannot be reversed
 // by trying candidates without this secret.

@@ -1,6 +1,9 @@
 // Credentials minted locally, for laptops and CI without AWS. They have the shapes SDKs check (ASIA… key
 // id, 40-character secret, a base64 session token, an expiry) and are accepted by nothing in AWS.
-import type { AssumeRoleRequest, AwsCredentials, Clock, StsGateway } from './types.js';
+import type { AssumeRoleRequest } from '../roles/assume-request.js';
+import type { AwsCredentials } from '../imds/aws-credentials.js';
+import type { Clock } from '../core/clock.js';
+import type { StsGateway } from './types.js';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

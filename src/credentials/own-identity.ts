@@ -3,9 +3,9 @@
 // /readyz is not ready and says why: without usable credentials of its own the proxy can get none for
 // any container.
 import type { Logger } from '../observability/logger.js';
-import { jitteredBackoffMs } from '../backoff.js';
-import { errorMessage } from '../error-message.js';
-import type { Clock } from './types.js';
+import { jitteredBackoffMs } from '../core/backoff.js';
+import { errorMessage } from '../core/error-message.js';
+import type { Clock } from '../core/clock.js';
 
 export interface CallerIdentity {
   account: string;

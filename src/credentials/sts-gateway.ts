@@ -3,7 +3,9 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { callDeadline, sdkClientConfig, type AwsClientOptions } from './aws-client.js';
 import { StsError, toStsError } from './sts-error.js';
-import type { AssumeRoleRequest, AwsCredentials, StsGateway } from './types.js';
+import type { AssumeRoleRequest } from '../roles/assume-request.js';
+import type { AwsCredentials } from '../imds/aws-credentials.js';
+import type { StsGateway } from './types.js';
 import type { CallerIdentity } from './own-identity.js';
 
 export class AwsStsGateway implements StsGateway {

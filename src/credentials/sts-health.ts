@@ -1,6 +1,8 @@
 // Remembers whether STS has answered, for /readyz: "reachable once" is the readiness bar, since a later
 // outage is what the cache's stale-on-error serving is for.
-import type { AssumeRoleRequest, AwsCredentials, StsGateway } from './types.js';
+import type { AssumeRoleRequest } from '../roles/assume-request.js';
+import type { AwsCredentials } from '../imds/aws-credentials.js';
+import type { StsGateway } from './types.js';
 
 export class StsHealth implements StsGateway {
   private succeeded = false;

@@ -2,7 +2,7 @@
 // address where a container may be coming up is held until a source indexes that address (release) or
 // the deadline passes. Nothing else ends a hold: an empty resync proves nothing about a container that
 // is still starting.
-import type { Clock } from '../credentials/types.js';
+import type { Clock } from '../core/clock.js';
 
 export class AddressHolds {
   private readonly held = new Map<string, Set<() => void>>();

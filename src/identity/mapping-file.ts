@@ -4,14 +4,15 @@
 import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { systemClock, type Clock } from '../credentials/types.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../observability/logger.js';
 import { noopMetrics, type Metrics } from '../observability/metrics.js';
-import { normalizeIp } from './ip-address.js';
-import { compactPolicy, sameRole } from './role-binding.js';
+import { normalizeIp } from '../core/ip-address.js';
+import { compactPolicy } from '../config/policy.js';
+import { sameRole } from './role-binding.js';
 import type { IdentitySource, RoleBinding, Workload, WorkloadEvent } from './workload.js';
-import { errorMessage } from '../error-message.js';
-import { nonEmptySession, parseDurationSeconds, sessionParameterProblems, type SessionParameters } from './session-parameters.js';
+import { errorMessage } from '../core/error-message.js';
+import { nonEmptySession, parseDurationSeconds, sessionParameterProblems, type SessionParameters } from '../config/session-parameters.js';
 
 /** Watches a directory; reports the name of the entry that changed (null when the platform does not say). */
 export type WatchDirectory = (

@@ -5,10 +5,10 @@
 // default `^.*$`) compares the whole matched names. Names compare case-insensitively, without a trailing
 // dot. Only consulted after the other sources miss; answers are cached briefly, found or not.
 import { promises as dns } from 'node:dns';
-import { systemClock, type Clock } from '../credentials/types.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { IdentitySource, Workload, WorkloadEvent } from './workload.js';
-import { errorMessage } from '../error-message.js';
+import { errorMessage } from '../core/error-message.js';
 
 export type ReverseResolver = (ip: string) => Promise<string[]>;
 

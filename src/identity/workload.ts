@@ -1,6 +1,6 @@
 // A workload is whatever stands behind a caller address: a container, a mapping-file entry, a host
 // name found by reverse DNS. Identity sources map addresses to workloads; nothing else does.
-import type { SessionParameters } from './session-parameters.js';
+import type { SessionParameters } from '../config/session-parameters.js';
 
 /** The role a workload asks for, as written by its owner (not yet resolved to an ARN). */
 export interface RoleBinding {

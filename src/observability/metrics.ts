@@ -1,6 +1,6 @@
 // What the rest of the proxy reports; observability/ turns it into Prometheus and statsd figures.
 // Logic modules take a Metrics so tests can pass noopMetrics or a recording one.
-import type { Workload } from '../identity/workload.js';
+import type { ObservedWorkload } from './workload-labels.js';
 
 export type RequestHandlerName =
   | 'credentials'
@@ -20,7 +20,7 @@ export type HoldOutcome = 'found' | 'timeout';
 
 export interface Metrics {
   /** `workload`: the caller, when known; COPY_DOCKER_LABELS / COPY_DOCKER_ENV values are read from it. */
-  request(handler: RequestHandlerName, status: number, seconds: number, workload?: Workload): void;
+  request(handler: RequestHandlerName, status: number, seconds: number, workload?: ObservedWorkload): void;
   stsCall(outcome: 'success' | 'failure', seconds: number): void;
   cache(event: CacheEvent): void;
   indexSize(source: string, size: number): void;

@@ -1,12 +1,12 @@
 // The request log (`--verbose`): one info line per request. Off, it is not a function at all, so the
 // handler skips even building the entry.
-import type { Workload } from '../identity/workload.js';
+import type { ObservedWorkload } from './workload-labels.js';
 import type { Logger } from './logger.js';
 
 export interface RequestLogEntry {
   requestId: string;
   caller: string;
-  workload?: Workload;
+  workload?: ObservedWorkload;
   role?: string;
   method: string;
   path: string;

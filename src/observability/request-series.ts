@@ -1,10 +1,9 @@
 // One series per (handler, status, copied container labels), built once and then found with three map
 // reads and no allocation: this runs on every request.
-import type { Workload } from '../identity/workload.js';
 import type { RequestHandlerName } from './metrics.js';
-import type { WorkloadLabels } from './workload-labels.js';
+import type { ObservedWorkload, WorkloadLabels } from './workload-labels.js';
 
-export type SeriesLookup<T> = (handler: RequestHandlerName, status: number, workload: Workload | undefined) => T;
+export type SeriesLookup<T> = (handler: RequestHandlerName, status: number, workload: ObservedWorkload | undefined) => T;
 
 export function requestSeries<T>(
   labels: WorkloadLabels,

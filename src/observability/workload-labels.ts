@@ -1,15 +1,22 @@
 // COPY_DOCKER_LABELS / COPY_DOCKER_ENV: container labels and env values copied onto request metrics as
 // `container_<name lower-cased>` (go-metadataproxy's naming). The names are fixed at start-up, as
 // Prometheus needs; a value is computed once per workload.
-import type { Workload } from '../identity/workload.js';
+
+/** What observability reads of a caller's workload (identity/workload.ts): names, labels and environment. */
+export interface ObservedWorkload {
+  readonly name: string;
+  readonly service?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly env?: Readonly<Record<string, string>>;
+}
 
 export interface WorkloadLabels {
   /** Label names, in order; empty when nothing is copied. */
   readonly names: readonly string[];
   /** The values for `names` ('' where the workload has none), cached per workload. */
-  values(workload: Workload | undefined): readonly string[];
+  values(workload: ObservedWorkload | undefined): readonly string[];
   /** `values` joined into one map key. */
-  key(workload: Workload | undefined): string;
+  key(workload: ObservedWorkload | undefined): string;
 }
 
 interface Copied {
@@ -28,8 +35,8 @@ export function workloadLabels(copyDockerLabels: readonly string[], copyDockerEn
   copyDockerEnv.forEach((key) => add('env', key));
 
   const none = { values: copied.map(() => ''), key: '' };
-  const cache = new WeakMap<Workload, { values: string[]; key: string }>();
-  const of = (workload: Workload | undefined) => {
+  const cache = new WeakMap<ObservedWorkload, { values: string[]; key: string }>();
+  const of = (workload: ObservedWorkload | undefined) => {
     if (workload === undefined || copied.length === 0) return none;
     let entry = cache.get(workload);
     if (entry === undefined) {

@@ -10,13 +10,27 @@
 // The result is checked against STS's rules before it is used: a workload whose values break them gets a
 // SessionParameterError (404) naming the reason, and no STS call is made for it.
 import type { RoleBinding, Workload } from '../identity/workload.js';
-import type { AssumeRoleRequest } from '../credentials/types.js';
-import { MAX_CHAINED_DURATION_SECONDS, MAX_DURATION_SECONDS, sessionParameterProblems } from '../identity/session-parameters.js';
+import { MAX_CHAINED_DURATION_SECONDS, MAX_DURATION_SECONDS, sessionParameterProblems } from '../config/session-parameters.js';
 import type { ResolvedRole } from './resolver.js';
-import { sessionNameFor, type SessionKeySource } from './session-name.js';
+import { sessionNameFor } from './session-name.js';
+import type { SessionKeySource } from '../config/role-session-key.js';
 import { sourceIdentityOf, type SourceIdentityKey } from './source-identity.js';
-import { defaultSessionTags } from '../identity/default-session-tags.js';
+import { defaultSessionTags } from '../config/default-session-tags.js';
 import { SessionParameterError } from './session-parameter-error.js';
+
+/** Everything that changes the credentials STS hands out: the credential cache key is made of it. */
+export interface AssumeRoleRequest {
+  roleArn: string;
+  sessionName: string;
+  externalId?: string;
+  policy?: string;
+  durationSeconds: number;
+  /** Session tags, sorted by key (one order keeps equal requests equal in the cache key). */
+  tags?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
+  /** Tag keys that pass on to roles assumed with these credentials; sorted. */
+  transitiveTagKeys?: readonly string[];
+  sourceIdentity?: string;
+}
 
 export interface AssumeRoleSettings {
   /** Session policy for bindings without one of their own. */

@@ -2,18 +2,8 @@
 // start-up like any role spec, so a bad one stops the proxy with one line instead of answering 404 later.
 import type { Config } from '../config/types.js';
 import type { ConfigSources } from '../config/load.js';
-import type { RoleBinding } from '../identity/workload.js';
 import { RoleResolver, resolveRoleAlias } from './resolver.js';
-import { parseRoleSpec, RoleSpecError } from './spec.js';
-
-export function defaultBinding(config: Config): RoleBinding | undefined {
-  if (config.defaultRole !== undefined) return { spec: config.defaultRole };
-  if (config.defaultAlias !== undefined) {
-    const role = resolveRoleAlias(config.defaultAlias, config.aliasToArn);
-    if (role !== undefined) return { spec: role.arn };
-  }
-  return undefined;
-}
+import { parseRoleSpec, RoleSpecError } from '../config/role-spec.js';
 
 /** One line per default that cannot resolve, naming the setting and quoting the whole spec. */
 export function defaultRoleProblems(config: Config, sources: ConfigSources = {}): string[] {

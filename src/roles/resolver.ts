@@ -1,8 +1,17 @@
 // Role spec → role ARN. Everything but a bare name without DEFAULT_ACCOUNT_ID resolves without I/O; those
 // ask iam:GetRole once per name (concurrent lookups share the call, failures are remembered briefly).
-import type { Clock } from '../credentials/types.js';
-import type { IamGateway, IamRole } from './iam-gateway.js';
-import { isAccountId, parseRoleSpec, RoleSpecError, type RoleSpec } from './spec.js';
+import type { Clock } from '../core/clock.js';
+import { isAccountId, parseRoleSpec, RoleSpecError, type RoleSpec } from '../config/role-spec.js';
+
+export interface IamRole {
+  arn: string;
+  roleId: string;
+}
+
+/** iam:GetRole, for role specs that name a role without its account (credentials/iam-gateway.ts). */
+export interface IamGateway {
+  getRole(name: string): Promise<IamRole>;
+}
 
 export interface ResolvedRole {
   readonly arn: string;

@@ -2,6 +2,7 @@
 // ARN, and it is part of the credential cache key: workloads that share a role and a session name share
 // one set of credentials (and one STS call per refresh).
 import type { RoleBinding, Workload } from '../identity/workload.js';
+import type { SessionKeySource } from '../config/role-session-key.js';
 
 /**
  * Used when nothing names a session. Deliberately the same for every workload, as in lyft's and
@@ -13,23 +14,6 @@ export const DEFAULT_SESSION_NAME = 'metadataproxy';
 const MIN_LENGTH = 2;
 const MAX_LENGTH = 64;
 const INVALID_CHARS = /[^\w+=,.@-]/g;
-
-/** Where ROLE_SESSION_KEY points. */
-export type SessionKeySource = { from: 'env' | 'labels' | 'labels-then-env'; name: string };
-
-/**
- * `Env:NAME` reads the workload's environment, `Labels:NAME` its labels (as lyft/metadataproxy). lyft
- * ignores a bare NAME; we read the label NAME, then the environment variable NAME, so a bare name does
- * what its writer most likely meant instead of nothing. Prefixes are case-insensitive.
- */
-export function parseRoleSessionKey(text: string): SessionKeySource {
-  const match = /^(?:(env|labels?):)?(.*)$/is.exec(text.trim())!;
-  const prefix = match[1]?.toLowerCase();
-  const name = match[2]!.trim();
-  if (name === '') throw new Error(`ROLE_SESSION_KEY ${JSON.stringify(text)} names no variable or label (expected Env:NAME, Labels:NAME or NAME)`);
-  const from = prefix === undefined ? 'labels-then-env' : prefix === 'env' ? 'env' : 'labels';
-  return { from, name };
-}
 
 /** STS allows [\w+=,.@-], 2–64 characters: other characters become `_`, the rest is cut. */
 export function sanitizeSessionName(raw: string): string | undefined {

@@ -3,7 +3,8 @@
 // `Name` (the container's name) and `Image` (its image). SourceIdentity is fixed for the session's life
 // and passes on to every role assumed with it, so CloudTrail names the container behind each call.
 import type { Workload } from '../identity/workload.js';
-import { parseRoleSessionKey, sanitizeSessionName, type SessionKeySource } from './session-name.js';
+import { parseRoleSessionKey, type SessionKeySource } from '../config/role-session-key.js';
+import { sanitizeSessionName } from './session-name.js';
 
 export type SourceIdentityKey = SessionKeySource | { from: 'name' | 'image' };
 

@@ -6,7 +6,7 @@
 // up afresh.
 import type { Socket } from 'node:net';
 import type { Workload } from '../identity/workload.js';
-import type { CallerRole } from './caller.js';
+import type { CallerRole } from '../callers/caller.js';
 
 const CALLER = Symbol('metadataproxy.caller');
 

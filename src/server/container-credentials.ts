@@ -10,9 +10,9 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RequestLog } from '../observability/request-log.js';
 import { StsError } from '../credentials/sts-error.js';
-import type { CallerDirectory, CallerRole, ServedCredentials } from './caller.js';
+import type { CallerDirectory, CallerRole, ServedCredentials } from '../callers/caller.js';
 import { beginExchange, recordExchange, type Exchange } from './exchange.js';
-import { containerCredentialsBody } from './responses.js';
+import { containerCredentialsBody } from '../imds/answers.js';
 
 export interface ContainerCredentialsOptions {
   callers: CallerDirectory;

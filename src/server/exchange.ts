@@ -6,7 +6,8 @@ import type { Workload } from '../identity/workload.js';
 import type { Metrics, RequestHandlerName } from '../observability/metrics.js';
 import type { RequestLog } from '../observability/request-log.js';
 import { isValidRequestId } from '../observability/request-id.js';
-import { callerAddress, type CallerRole } from './caller.js';
+import { callerAddress } from '../core/ip-address.js';
+import type { CallerRole } from '../callers/caller.js';
 
 export interface Exchange {
   req: IncomingMessage;

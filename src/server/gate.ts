@@ -2,13 +2,13 @@
 // method checked, IMDSv2 token PUTs answered, tokens on reads verified, denied and not-allowed paths
 // answered 404, and whatever would go upstream held to upstream/upstream-path.ts (400/404). What passes is a normalized path that routing and the upstream share.
 import type { IncomingHttpHeaders } from 'node:http';
-import { imdsErrorPage } from './responses.js';
+import { imdsErrorPage } from '../imds/answers.js';
 import { routeOf, type Route } from './routes.js';
 import { DEFAULT_MAX_TARGET_LENGTH, normalizeTarget } from './normalize.js';
-import { compilePathPatterns } from './path-patterns.js';
+import { compilePathPatterns } from '../config/path-patterns.js';
 import { upstreamRefusal } from '../upstream/upstream-path.js';
 import type { TokenService } from '../tokens/token-service.js';
-import { MAX_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS, TOKEN_HEADER, TOKEN_PATH, TOKEN_TTL_HEADER } from '../tokens/protocol.js';
+import { MAX_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS, TOKEN_HEADER, TOKEN_PATH, TOKEN_TTL_HEADER } from '../imds/token-protocol.js';
 
 export type GateResult =
   | { kind: 'pass'; path: string; query: string; route: Route }

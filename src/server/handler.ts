@@ -7,12 +7,12 @@ import type { Workload } from '../identity/workload.js';
 import type { RequestLog } from '../observability/request-log.js';
 import type { MetadataBackend } from '../upstream/backend.js';
 import type { RequestGate } from './gate.js';
-import { imdsErrorPage, NOT_FOUND_PAGE } from './responses.js';
+import { imdsErrorPage, NOT_FOUND_PAGE } from '../imds/answers.js';
 import type { Route } from './routes.js';
-import type { CallerDirectory, CallerRole } from './caller.js';
+import type { CallerDirectory, CallerRole } from '../callers/caller.js';
 import { beginExchange, recordExchange, type Exchange } from './exchange.js';
 import { rememberCaller, rememberedCaller, type ConnectionCaller } from './connection-caller.js';
-import { readingStopped, stopReading } from './node-http.js';
+import { readingStopped, stopReading } from '../imds/node-http.js';
 
 export interface HandlerOptions {
   gate: RequestGate;

@@ -2,7 +2,7 @@
 // current, so a reload swaps handlers without touching connections. Only a listener whose address changed
 // is rebound, and its new address is bound before the old socket goes: a failed bind changes nothing.
 import type { RequestListener, Server } from 'node:http';
-import { listenFor } from './node-http.js';
+import { listenFor } from '../imds/node-http.js';
 
 export interface ListenerSpec {
   /** Unique among the listeners, e.g. `PORT 127.0.0.1`. */

@@ -5,8 +5,8 @@
 // Wire form: base64url of [version:1][expiry ms:6][HMAC-SHA256:32] = 39 bytes = 52 characters, close to the
 // 56-character tokens EC2 hands out, and with no padding so every valid token has exactly one spelling.
 import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { callerAddress } from '../server/caller.js';
-import { MAX_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS } from './protocol.js';
+import { callerAddress } from '../core/ip-address.js';
+import { MAX_TOKEN_TTL_SECONDS, MIN_TOKEN_TTL_SECONDS } from '../imds/token-protocol.js';
 
 export type TokenVerdict = 'valid' | 'expired' | 'malformed' | 'wrong-caller';
 

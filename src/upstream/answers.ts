@@ -1,8 +1,8 @@
 // Answers the upstream side writes itself (mock tree, refused paths, upstream failures), shaped as IMDS
 // shapes them: text bodies, and IMDS's own XHTML page for 404.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { imdsErrorPage, NOT_FOUND_PAGE } from '../server/responses.js';
-import { writeAnswer } from '../server/node-http.js';
+import { imdsErrorPage, NOT_FOUND_PAGE } from '../imds/answers.js';
+import { writeAnswer } from '../imds/node-http.js';
 
 const BAD_REQUEST_PAGE = imdsErrorPage(400);
 const TOO_MANY_REQUESTS_PAGE = imdsErrorPage(429);

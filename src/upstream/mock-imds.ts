@@ -1,10 +1,10 @@
 // A metadata tree answered locally, for hosts that are not on EC2 (MOCK_API): the same paths, listing format
 // and bodies a real instance in a private subnet gives (no public-hostname / public-ipv4). The tree is the
 // same under every API version. `iam/` is listed but answered by the proxy itself, never here.
-import { systemClock, type Clock } from '../credentials/types.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import type { MetadataBackend } from './backend.js';
 import { reply, replyNotFound } from './answers.js';
-import { imdsJson, imdsTimestamp } from '../server/responses.js';
+import { imdsJson, imdsTimestamp } from '../imds/answers.js';
 import { partitionOfRegion } from '../roles/resolver.js';
 
 export interface MockImdsOptions {

@@ -7,8 +7,8 @@
 // it pipelined after the 429 is never looked at. Credential routes never come here.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { callerAddress } from '../server/caller.js';
-import { stopReading } from '../server/node-http.js';
+import { callerAddress } from '../core/ip-address.js';
+import { stopReading } from '../imds/node-http.js';
 import type { MetadataBackend } from './backend.js';
 import { replyTooManyRequests } from './answers.js';
 

@@ -5,14 +5,14 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
 import { Pool, type Dispatcher } from 'undici';
-import { systemClock, type Clock } from '../credentials/types.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { MetadataBackend } from './backend.js';
 import { reply, replyBadRequest, replyNotFound } from './answers.js';
 import { upstreamRefusal } from './upstream-path.js';
 import { createUpstreamTokens, type TokenFetchResult, type UpstreamTokenOptions } from './upstream-token.js';
-import { TOKEN_HEADER, TOKEN_PATH, TOKEN_TTL_HEADER } from '../tokens/protocol.js';
+import { TOKEN_HEADER, TOKEN_PATH, TOKEN_TTL_HEADER } from '../imds/token-protocol.js';
 
 export interface PassthroughOptions {
   /** Upstream IMDS, e.g. `http://169.254.169.254`; a path prefix is kept. */

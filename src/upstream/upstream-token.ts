@@ -1,10 +1,10 @@
 // The proxy's own IMDSv2 session token for the upstream IMDS. Many hosts require tokens (HttpTokens=required),
 // and a container's token must never be forwarded, so the proxy holds one token of its own and shares it
 // across all passthrough requests. Upstreams without token support get plain IMDSv1 requests meanwhile.
-import type { Clock } from '../credentials/types.js';
+import type { Clock } from '../core/clock.js';
 import type { Logger } from '../observability/logger.js';
-import { MAX_TOKEN_TTL_SECONDS } from '../tokens/protocol.js';
-import { backoffMs } from '../backoff.js';
+import { MAX_TOKEN_TTL_SECONDS } from '../imds/token-protocol.js';
+import { backoffMs } from '../core/backoff.js';
 
 export type TokenFetchResult = { kind: 'token'; token: string; ttlSeconds: number } | { kind: 'refused'; reason: string };
 

@@ -1,5 +1,5 @@
 import { after, before, describe, it } from 'node:test';
-import { SettingError } from '../../src/config/exit.js';
+import { SettingError } from '../../src/core/errors.js';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
 import http from 'node:http';

@@ -74,7 +74,7 @@ test('Docker expected but its socket missing: not ready with the reason, one WAR
 });
 
 test('a mapping-file set-up with no Docker socket and no Docker setting runs on the mapping file alone', async () => {
-  const { effectiveConfig } = await import('../../src/effective-config.js');
+  const { effectiveConfig } = await import('../../src/config/effective.js');
   const { loadConfig } = await import('../../src/config/load.js');
   const load = (env: Record<string, string>) => {
     const loaded = loadConfig({ argv: [], env, readFile: () => '' });

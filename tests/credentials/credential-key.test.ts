@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AssumeRoleRequest } from '../../src/credentials/types.js';
+import type { AssumeRoleRequest } from '../../src/roles/assume-request.js';
 import { credentialKey } from '../../src/credentials/credential-key.js';
 
 describe('credentialKey', () => {

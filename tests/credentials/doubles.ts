@@ -1,7 +1,10 @@
 // In-memory stand-ins for the cache's collaborators: an STS that counts and can fail or hold its answers,
 // and metrics that count.
 import { noopMetrics, type CacheEvent, type Metrics } from '../../src/observability/metrics.js';
-import type { AssumeRoleRequest, AwsCredentials, Clock, StsGateway } from '../../src/credentials/types.js';
+import type { AssumeRoleRequest } from '../../src/roles/assume-request.js';
+import type { AwsCredentials } from '../../src/imds/aws-credentials.js';
+import type { Clock } from '../../src/core/clock.js';
+import type { StsGateway } from '../../src/credentials/types.js';
 
 export interface StsCall {
   request: AssumeRoleRequest;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { OfflineStsGateway } from '../../src/credentials/offline-sts.js';
-import { credentialsBody } from '../../src/server/responses.js';
+import { credentialsBody } from '../../src/imds/answers.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 
 const REQUEST = { roleArn: 'arn:aws:iam::123456789012:role/web', sessionName: 'metadataproxy', durationSeconds: 3600 };

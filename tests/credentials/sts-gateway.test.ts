@@ -6,7 +6,7 @@ import { noopMetrics } from '../../src/observability/metrics.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { FakeClock } from '../helpers/fake-clock.js';
 import { StsError, toStsError } from '../../src/credentials/sts-error.js';
-import type { AssumeRoleRequest } from '../../src/credentials/types.js';
+import type { AssumeRoleRequest } from '../../src/roles/assume-request.js';
 import { FakeAws } from '../helpers/fake-aws.js';
 
 const DUMMY_CREDENTIALS = { accessKeyId: 'AKIDPROXYTEST', secretAccessKey: 'proxy-secret' };

@@ -1,6 +1,6 @@
 // A Clock whose time moves only when a test says so. advance() fires due timers in time order and lets
 // the promise chains they start settle before moving on, so hours of refreshes run in milliseconds.
-import type { Clock } from '../../src/credentials/types.js';
+import type { Clock } from '../../src/core/clock.js';
 
 interface Timer {
   id: number;

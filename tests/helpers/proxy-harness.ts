@@ -13,7 +13,7 @@ import http from 'node:http';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
 import { AwsStsGateway } from '../../src/credentials/sts-gateway.js';
-import { AwsIamGateway } from '../../src/roles/iam-gateway.js';
+import { AwsIamGateway } from '../../src/credentials/iam-gateway.js';
 import { startProxy, type ProxyDeps, type RunningProxy } from '../../src/main.js';
 import { FakeAws } from './fake-aws.js';
 import { startImdsStub, type ImdsStub, type ImdsStubOptions } from './imds-stub.js';

@@ -9,7 +9,8 @@ import {
   type WorkloadRules,
 } from '../../src/identity/docker/container-workload.js';
 import { stubContainer } from '../helpers/docker-api-stub.js';
-import { parseRoleSessionKey, sessionNameFor } from '../../src/roles/session-name.js';
+import { parseRoleSessionKey } from '../../src/config/role-session-key.js';
+import { sessionNameFor } from '../../src/roles/session-name.js';
 
 const rules: WorkloadRules = {
   aliasToArn: { reader: 'arn:aws:iam::123456789012:role/reader' },

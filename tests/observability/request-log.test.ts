@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createLogger } from '../../src/observability/logger.js';
 import { createRequestLog } from '../../src/observability/request-log.js';
 import { createRequestIdGenerator, isValidRequestId } from '../../src/observability/request-id.js';
+import type { Workload } from '../../src/identity/workload.js';
 
 describe('request log', () => {
   it('is not a function when verbose is off, so the handler builds no entry', () => {
@@ -14,10 +15,11 @@ describe('request log', () => {
     const lines: string[] = [];
     const logger = createLogger({ level: 'info', format: 'json', destination: { write: (l: string) => void lines.push(l) } });
     const log = createRequestLog(logger, true)!;
+    const workload: Workload = { id: 'c0ffee', name: 'web.1.x7', service: 'web', source: 'docker', env: { AWS_SECRET_ACCESS_KEY: 'never-logged' } };
     log({
       requestId: 'abc-1',
       caller: '172.17.0.2',
-      workload: { id: 'c0ffee', name: 'web.1.x7', service: 'web', source: 'docker', env: { AWS_SECRET_ACCESS_KEY: 'never-logged' } },
+      workload,
       role: 'app-role',
       method: 'GET',
       path: '/latest/meta-data/iam/security-credentials/app-role',

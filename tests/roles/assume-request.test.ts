@@ -4,7 +4,7 @@ import type { RoleBinding, Workload } from '../../src/identity/workload.js';
 import { buildAssumeRoleRequest, type AssumeRoleSettings } from '../../src/roles/assume-request.js';
 import { parseSourceIdentityKey } from '../../src/roles/source-identity.js';
 import { SessionParameterError } from '../../src/roles/session-parameter-error.js';
-import { parseRoleSessionKey } from '../../src/roles/session-name.js';
+import { parseRoleSessionKey } from '../../src/config/role-session-key.js';
 
 const role = { arn: 'arn:aws:iam::123456789012:role/web' };
 const workload: Workload = { id: 'c1', name: 'web-1', source: 'docker', env: { TEAM: 'payments' } };

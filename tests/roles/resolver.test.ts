@@ -1,8 +1,8 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { AwsIamGateway } from '../../src/roles/iam-gateway.js';
+import { AwsIamGateway } from '../../src/credentials/iam-gateway.js';
 import { partitionOfRegion, resolveRoleAlias, RoleResolver, type RoleResolverOptions } from '../../src/roles/resolver.js';
-import { RoleSpecError } from '../../src/roles/spec.js';
+import { RoleSpecError } from '../../src/config/role-spec.js';
 import { StsError } from '../../src/credentials/sts-error.js';
 import { FakeAws } from '../helpers/fake-aws.js';
 import { FakeClock } from '../helpers/fake-clock.js';

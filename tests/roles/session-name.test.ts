@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Workload } from '../../src/identity/workload.js';
-import { DEFAULT_SESSION_NAME, parseRoleSessionKey, sanitizeSessionName, sessionNameFor } from '../../src/roles/session-name.js';
+import { DEFAULT_SESSION_NAME, sanitizeSessionName, sessionNameFor } from '../../src/roles/session-name.js';
+import { parseRoleSessionKey } from '../../src/config/role-session-key.js';
 
 const STS_SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 

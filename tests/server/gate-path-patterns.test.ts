@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compilePathPatterns, pathPatternProblem } from '../../src/server/path-patterns.js';
+import { compilePathPatterns, pathPatternProblem } from '../../src/config/path-patterns.js';
 
 test('pattern syntax: * within a segment, ** across segments, the rest literal, whole path, any case', () => {
   const rows: Array<[pattern: string, path: string, matches: boolean]> = [

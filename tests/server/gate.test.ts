@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createRequestGate, type GateOptions, type GateResult } from '../../src/server/gate.js';
-import { imdsErrorPage } from '../../src/server/responses.js';
+import { imdsErrorPage } from '../../src/imds/answers.js';
 import { createTokenService } from '../../src/tokens/token-service.js';
 
 const CALLER = '127.0.0.2';

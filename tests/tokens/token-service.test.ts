@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import { syncBuiltinESMExports } from 'node:module';
 import { createTokenService } from '../../src/tokens/token-service.js';
-import { MAX_TOKEN_TTL_SECONDS } from '../../src/tokens/protocol.js';
+import { MAX_TOKEN_TTL_SECONDS } from '../../src/imds/token-protocol.js';
 
 function fakeClock(start = Date.UTC(2026, 0, 1)) {
   let now = start;

@@ -2,7 +2,7 @@
 // tested on its own. Any rejection of handle() is collected: the backend must answer, never throw.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '../../src/credentials/types.js';
+import type { Clock } from '../../src/core/clock.js';
 import type { MetadataBackend } from '../../src/upstream/backend.js';
 
 export interface Mounted {

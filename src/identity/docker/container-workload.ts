@@ -11,12 +11,12 @@
 // default role, so what it asked for is not dropped. Session values that break STS's rules make the
 // binding refused (404, with the reason logged), never silently dropped. Host-network containers share the host's address and are
 // never indexed by address.
-import { normalizeIp } from '../ip-address.js';
-import { compactPolicy } from '../role-binding.js';
-import { parseRoleSessionKey } from '../../roles/session-name.js';
+import { normalizeIp } from '../../core/ip-address.js';
+import { compactPolicy } from '../../config/policy.js';
+import { parseRoleSessionKey } from '../../config/role-session-key.js';
 import type { RoleBinding, Workload } from '../workload.js';
 import type { ContainerAddress } from './container-index.js';
-import { nonEmptySession, parseDurationSeconds, parseTagList, sessionParameterProblems, type SessionParameters } from '../session-parameters.js';
+import { nonEmptySession, parseDurationSeconds, parseTagList, sessionParameterProblems, type SessionParameters } from '../../config/session-parameters.js';
 
 export const ROLE_ALIAS_LABEL = 'ec2metaproxy.RoleAlias';
 export const POLICY_LABEL = 'ec2metaproxy.Policy';

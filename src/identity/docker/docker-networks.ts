@@ -2,7 +2,7 @@
 // container may be newer than our index); any other address is answered at once. Gateways are the host
 // itself, never a container.
 import { BlockList } from 'node:net';
-import { normalizeIp } from '../ip-address.js';
+import { normalizeIp } from '../../core/ip-address.js';
 
 export interface NetworkJson {
   IPAM?: { Config?: Array<{ Subnet?: string; Gateway?: string }> | null } | null;

@@ -12,7 +12,7 @@
 // indexed address may have changed hands unseen: until a resync succeeds, its lookups take the miss path.
 import { createInterface } from 'node:readline';
 import type Dockerode from 'dockerode';
-import { systemClock, type Clock } from '../../credentials/types.js';
+import { systemClock, type Clock } from '../../core/clock.js';
 import type { Logger } from '../../observability/logger.js';
 import { noopMetrics, type Metrics } from '../../observability/metrics.js';
 import { sameRole } from '../role-binding.js';
@@ -31,8 +31,8 @@ import { endpointAddresses, SWARM_GATEWAY_NETWORK, type NetworkEndpointsJson } f
 import type { ContainerAddress } from './container-index.js';
 import { PendingContainers } from './pending-containers.js';
 import { AddressHolds } from '../address-holds.js';
-import { jitteredBackoffMs } from '../../backoff.js';
-import { errorMessage } from '../../error-message.js';
+import { jitteredBackoffMs } from '../../core/backoff.js';
+import { errorMessage } from '../../core/error-message.js';
 
 export type DockerClient = Pick<Dockerode, 'listContainers' | 'listNetworks' | 'getContainer' | 'getNetwork' | 'getEvents'>;
 

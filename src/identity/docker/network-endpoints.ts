@@ -1,7 +1,7 @@
 // Addresses that only a network's own endpoint list shows. A swarm task's packets to the host leave
 // through docker_gwbridge, yet container inspect lists only the task's overlay networks
 // (moby/libnetwork#1082); `GET /networks/docker_gwbridge` lists every endpoint, keyed by container id.
-import { normalizeIp } from '../ip-address.js';
+import { normalizeIp } from '../../core/ip-address.js';
 import type { ContainerAddress } from './container-index.js';
 
 /** The bridge Docker gives every swarm task (and attachable-overlay container) for traffic off the node. */

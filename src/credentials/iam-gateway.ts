@@ -1,16 +1,8 @@
 // iam:GetRole, for role specs that name a role without its account.
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
-import { callDeadline, sdkClientConfig, type AwsClientOptions } from '../credentials/aws-client.js';
-import { StsError, toStsError } from '../credentials/sts-error.js';
-
-export interface IamRole {
-  arn: string;
-  roleId: string;
-}
-
-export interface IamGateway {
-  getRole(name: string): Promise<IamRole>;
-}
+import { callDeadline, sdkClientConfig, type AwsClientOptions } from './aws-client.js';
+import { StsError, toStsError } from './sts-error.js';
+import type { IamGateway, IamRole } from '../roles/resolver.js';
 
 export class AwsIamGateway implements IamGateway {
   private readonly client: IAMClient;

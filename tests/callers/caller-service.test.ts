@@ -2,8 +2,8 @@
 // start, release when the workload goes, no leak when the two race).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CallerService, type CredentialSource } from '../../src/credentials/service.js';
-import type { AssumeRoleRequest } from '../../src/credentials/types.js';
+import { CallerService, type CredentialSource } from '../../src/callers/caller-service.js';
+import type { AssumeRoleRequest } from '../../src/roles/assume-request.js';
 import type { Workload } from '../../src/identity/workload.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { eventually } from '../helpers/eventually.js';

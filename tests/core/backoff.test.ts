@@ -2,7 +2,7 @@
 // first delay up to a ceiling.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffMs, jitteredBackoffMs } from '../src/backoff.js';
+import { backoffMs, jitteredBackoffMs } from '../../src/core/backoff.js';
 
 test('the delay doubles per attempt and stops at the ceiling', () => {
   assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7].map((attempt) => backoffMs(attempt, 5_000, 300_000)), [5_000, 10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000]);

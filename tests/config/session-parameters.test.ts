@@ -2,7 +2,7 @@
 // one test per way a value can break them, and the edges that are still allowed.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseDurationSeconds, parseTagList, sessionParameterProblems, type SessionParameters } from '../../src/identity/session-parameters.js';
+import { parseDurationSeconds, parseTagList, sessionParameterProblems, type SessionParameters } from '../../src/config/session-parameters.js';
 
 const problems = (session: SessionParameters, max?: number) => sessionParameterProblems(session, max);
 const manyTags = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));

@@ -2,7 +2,7 @@
 // on to roles assumed later (transitive), a SourceIdentity and a duration. Every value is checked against
 // STS's own rules here, before any call, so a bad one is named in our log instead of failing at AWS
 // (or, worse, being dropped without a word).
-import { parseGoDuration } from '../config/duration.js';
+import { parseGoDuration } from './duration.js';
 
 export interface SessionParameters {
   /** Tag key → value; keys are unique (STS compares them case-insensitively, so do we). */

@@ -1,7 +1,7 @@
 // IMDS answer bodies, byte for byte as EC2 writes them (two-space indent, " : " separators), so a client
 // that worked against the real service sees no difference.
 import { createHash } from 'node:crypto';
-import type { AwsCredentials } from '../credentials/types.js';
+import type { AwsCredentials } from './aws-credentials.js';
 
 /** IMDS timestamps: UTC, second precision, `YYYY-MM-DDTHH:MM:SSZ`. */
 export function imdsTimestamp(date: Date): string {

@@ -1,7 +1,7 @@
 // Contract tests: the exact bytes EC2's metadata service writes, which SDKs have parsed for a decade.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { credentialsBody, iamInfoBody, imdsTimestamp, instanceProfileId } from '../../src/server/responses.js';
+import { credentialsBody, iamInfoBody, imdsTimestamp, instanceProfileId } from '../../src/imds/answers.js';
 
 const credentials = {
   accessKeyId: 'ASIAEXAMPLEEXAMPLE00',

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRoleSpec, RoleSpecError } from '../../src/roles/spec.js';
+import { parseRoleSpec, RoleSpecError } from '../../src/config/role-spec.js';
 
 describe('parseRoleSpec', () => {
   it('reads a bare role name', () => {

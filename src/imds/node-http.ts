@@ -1,8 +1,8 @@
 // What every listener of ours does alike with node:http: bind, and write a whole answer.
 import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { SettingError } from '../config/exit.js';
-import { errorMessage } from '../error-message.js';
+import { SettingError } from '../core/errors.js';
+import { errorMessage } from '../core/error-message.js';
 
 /** Resolves once bound; a bind error (EADDRINUSE) rejects rather than being an unhandled 'error' event. */
 export function listen(server: Server, port: number, host: string): Promise<void> {

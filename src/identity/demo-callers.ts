@@ -1,19 +1,12 @@
-// The embedded default behind `npm start`: mock metadata, offline STS and two sample callers on loopback
-// addresses, so the proxy can be tried on a laptop with no AWS account and no Docker.
-import type { Config } from './config/types.js';
-import type { Workload } from './identity/workload.js';
-
-const DEMO_ACCOUNT = '123456789012';
+// The embedded default behind `npm start`: two sample callers on loopback addresses (config/effective.ts
+// adds mock metadata and offline STS), so the proxy can be tried on a laptop with no AWS account and no Docker.
+import { DEMO_ACCOUNT } from '../config/effective.js';
+import type { Workload } from './workload.js';
 
 export const demoCallers: ReadonlyArray<[string, Workload]> = [
   ['127.0.0.2', { id: 'demo-reader', name: 'demo-reader', source: 'demo', role: { spec: `demo-reader@${DEMO_ACCOUNT}` } }],
   ['127.0.0.3', { id: 'demo-writer', name: 'demo-writer', source: 'demo', role: { spec: `demo-writer@${DEMO_ACCOUNT}` } }],
 ];
-
-/** Settings the demo forces: nothing here can reach AWS or Docker. */
-export function applyDemo(config: Config): Config {
-  return { ...config, mockApi: true, stsMode: 'offline', dockerEnabled: false, defaultAccountId: config.defaultAccountId ?? DEMO_ACCOUNT };
-}
 
 export function demoInstructions(url: string): string {
   const lines = ['Demo callers (bind the source address with curl --interface):'];

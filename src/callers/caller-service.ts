@@ -2,10 +2,10 @@
 // AssumeRole request → cached credentials. Each workload's resolution is memoized, so a warm request
 // is two map reads.
 import type { RoleBinding, Workload, WorkloadEvent } from '../identity/workload.js';
-import type { CallerDirectory, CallerRole, ServedCredentials } from '../server/caller.js';
+import type { CallerDirectory, CallerRole, ServedCredentials } from './caller.js';
 import type { Logger } from '../observability/logger.js';
-import { iamInfoBody } from '../server/responses.js';
-import type { AssumeRoleRequest } from './types.js';
+import { iamInfoBody } from '../imds/answers.js';
+import type { AssumeRoleRequest } from '../roles/assume-request.js';
 
 export interface ResolvedRoleLike {
   arn: string;

@@ -1,7 +1,7 @@
 // What the handler needs to know about a caller, behind one interface so the handler stays free of
 // identity sources, role resolution and STS.
 import type { Workload } from '../identity/workload.js';
-import type { AwsCredentials } from '../credentials/types.js';
+import type { AwsCredentials } from '../imds/aws-credentials.js';
 
 /** A caller's role, resolved to an ARN, with the cache key of its credentials. */
 export interface CallerRole {
@@ -34,10 +34,4 @@ export interface CallerDirectory {
    */
   roleOf(workload: Workload | undefined): CallerRole | undefined | Promise<CallerRole | undefined>;
   credentialsOf(role: CallerRole): ServedCredentials | Promise<ServedCredentials>;
-}
-
-/** Callers reach us over IPv4 mostly, but a dual-stack socket reports them as `::ffff:a.b.c.d`. */
-export function callerAddress(remoteAddress: string | undefined): string {
-  if (remoteAddress === undefined) return '';
-  return remoteAddress.startsWith('::ffff:') && remoteAddress.includes('.') ? remoteAddress.slice(7) : remoteAddress;
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { errorMessage } from '../src/error-message.js';
+import { errorMessage } from '../../src/core/error-message.js';
 
 test('errorMessage: an Error gives its message, anything else its text', () => {
   assert.equal(errorMessage(new Error('boom')), 'boom');

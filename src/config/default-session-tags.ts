@@ -2,7 +2,13 @@
 // hold placeholders filled in per workload: {name} (container name), {image} (its image) and {service}
 // (its Docker Swarm service). A tag whose placeholder has no value for a workload (no service outside
 // Swarm) is left out rather than sent empty, so an ABAC condition on it cannot match by accident.
-import type { Workload } from './workload.js';
+
+/** What the placeholders read from a workload (identity/workload.ts). */
+export interface TagPlaceholderValues {
+  readonly name?: string;
+  readonly image?: string;
+  readonly service?: string;
+}
 
 const PLACEHOLDER = /\{(name|image|service)\}/g;
 
@@ -11,7 +17,7 @@ export function unknownPlaceholders(template: Readonly<Record<string, string>>):
   return Object.values(template).flatMap((value) => [...value.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]!).filter((word) => !/^(name|image|service)$/.test(word)));
 }
 
-export function defaultSessionTags(template: Readonly<Record<string, string>>, workload: Workload | undefined): Record<string, string> {
+export function defaultSessionTags(template: Readonly<Record<string, string>>, workload: TagPlaceholderValues | undefined): Record<string, string> {
   const values: Record<string, string | undefined> = {
     name: workload?.name,
     image: workload?.image,
