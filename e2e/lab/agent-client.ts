@@ -56,6 +56,21 @@ export class LabAgent {
     return (await this.stsCalls()).filter((call) => call.action === 'AssumeRole' && call.roleArn === roleArn);
   }
 
+  /** The fake STS stops answering (false) or answers again (true). */
+  async setStsReachable(reachable: boolean): Promise<void> {
+    await this.control(`/sts-reachable?on=${reachable ? 1 : 0}`);
+  }
+
+  /** The IMDS stub stops answering (true) or answers again (false). */
+  async setImdsHanging(hanging: boolean): Promise<void> {
+    await this.control(`/imds-hang?on=${hanging ? 1 : 0}`);
+  }
+
+  private async control(path: string): Promise<void> {
+    const answer = await unixGet(this.controlSocket, path);
+    if (answer.status !== 200) throw new Error(`agent ${path}: ${answer.body}`);
+  }
+
   /** A GET made from inside the namespace (for the proxy's loopback-only admin listener, for instance). */
   async fetch(url: string): Promise<{ status: number; body: string }> {
     const answer = await unixGet(this.controlSocket, `/fetch?url=${encodeURIComponent(url)}`);

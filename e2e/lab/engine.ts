@@ -87,6 +87,18 @@ export class DockerEngine {
     this.dockerd = undefined;
   }
 
+  /** stopDockerd without blocking the event loop, for a caller with work in flight meanwhile (the soak). */
+  async stopDockerdAsync(): Promise<void> {
+    const daemon = this.dockerd;
+    this.dockerd = undefined;
+    if (daemon === undefined || daemon.exited()) return;
+    const exited = new Promise<void>((resolve) => daemon.child.once('exit', () => resolve()));
+    daemon.child.kill('SIGTERM');
+    const timer = setTimeout(() => daemon.child.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
   docker(args: readonly string[], timeoutMs = 60_000): Promise<string> {
     return mustRun('docker', args, { env: dockerCliEnv(this.dir), timeoutMs });
   }

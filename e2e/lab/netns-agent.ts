@@ -2,7 +2,9 @@
 // - the IMDS stub, standing in for the host's real metadata service (the proxy's METADATA_URL);
 // - the fake STS/IAM, behind a recorder that notes when each call arrived and which key it issued;
 // - a control server on a unix socket for the test process outside the namespace:
-//   GET /sts-calls → the recorded calls; GET /fetch?url=… → a GET made from inside the namespace.
+//   GET /sts-calls → the recorded calls; GET /fetch?url=… → a GET made from inside the namespace;
+//   GET /sts-reachable?on=0|1 → the fake STS stops (or resumes) answering; GET /imds-hang?on=1|0 → the
+//   IMDS stub stops (or resumes) answering.
 // Prints `{"imdsUrl":…,"awsUrl":…}` on stdout once everything listens.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -33,8 +35,16 @@ async function startRecorder(awsUrl: string, calls: StsCall[]): Promise<string> 
     const headers = Object.fromEntries(
       Object.entries(req.headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name)),
     ) as Record<string, string>;
-    const answer = await fetch(new URL(req.url ?? '/', awsUrl), { method: req.method ?? 'POST', headers, body: body || undefined });
-    const xml = await answer.text();
+    let answer: Response;
+    let xml: string;
+    try {
+      answer = await fetch(new URL(req.url ?? '/', awsUrl), { method: req.method ?? 'POST', headers, body: body || undefined });
+      xml = await answer.text();
+    } catch {
+      // The fake dropped the call (it was unreachable): so does the recorder, towards the proxy.
+      calls.push({ at, action: params.get('Action') ?? '', roleArn: params.get('RoleArn') ?? undefined, params: Object.fromEntries(params), status: 0 });
+      return void res.destroy();
+    }
     calls.push({
       at,
       action: params.get('Action') ?? '',
@@ -66,6 +76,16 @@ async function main(controlSocket: string): Promise<void> {
     try {
       if (url.pathname === '/sts-calls') return json(res, 200, calls);
       if (url.pathname === '/fetch') return json(res, 200, await fetchInside(url.searchParams.get('url') ?? ''));
+      const on = url.searchParams.get('on') === '1';
+      if (url.pathname === '/sts-reachable') {
+        if (on) aws.reachable();
+        else aws.unreachable();
+        return json(res, 200, { reachable: on });
+      }
+      if (url.pathname === '/imds-hang') {
+        imds.setHanging(on);
+        return json(res, 200, { hanging: on });
+      }
       json(res, 404, { error: `no route ${url.pathname}` });
     } catch (error) {
       json(res, 502, { error: String(error) });

@@ -100,6 +100,11 @@ export class LabProxy {
     return JSON.parse((await this.admin('/status')).body) as StatusReport;
   }
 
+  /** The proxy's own process (nsenter execs it), for reading its /proc entries. */
+  get pid(): number | undefined {
+    return this.daemon?.child.pid;
+  }
+
   /** Started and not exited since. */
   running(): boolean {
     return this.daemon !== undefined && !this.daemon.exited();

@@ -1,6 +1,6 @@
 // STS and IAM on 127.0.0.1, speaking the AWS Query protocol the installed SDK sends (form-encoded POST,
 // XML answers shaped as AWS writes them), so the real @aws-sdk/client-sts and client-iam talk to it.
-// It records and counts calls and can fail, throttle, delay and choose the expiry it hands out.
+// It records and counts calls and can fail, throttle, delay, stop answering and choose the expiry it hands out.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -84,6 +84,9 @@ export class FakeAws {
   /** Who GetCallerIdentity says the caller is; the UserId is the signing access key id. */
   callerIdentity = { account: '123456789012', arn: 'arn:aws:iam::123456789012:user/metadataproxy' };
   private failures: Array<{ failure: FakeAwsFailure; remaining: number }> = [];
+  /** Requests held unanswered while unreachable; `reachable()` drops their connections. */
+  private readonly unanswered = new Set<ServerResponse>();
+  private silent = false;
   /** Role name → ARN, for GetRole. */
   private readonly roles = new Map<string, string>();
   private readonly now: () => number;
@@ -121,6 +124,18 @@ export class FakeAws {
     this.failures = [];
   }
 
+  /** STS down or cut off: calls are recorded but never answered, until `reachable()`. */
+  unreachable(): void {
+    this.silent = true;
+  }
+
+  /** Answers again; the calls held meanwhile lose their connection, as a timed-out client would. */
+  reachable(): void {
+    this.silent = false;
+    for (const res of this.unanswered) res.destroy();
+    this.unanswered.clear();
+  }
+
   addRole(arn: string): void {
     const match = ROLE_ARN.exec(arn);
     if (match === null) throw new Error(`not a role ARN: ${arn}`);
@@ -134,6 +149,7 @@ export class FakeAws {
   }
 
   async close(): Promise<void> {
+    this.reachable();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -149,6 +165,11 @@ export class FakeAws {
       ...(scope !== null && { accessKeyId: scope[1]!, region: scope[2]!, service: scope[3]! }),
     };
     this.calls.push(call);
+    if (this.silent) {
+      this.unanswered.add(res);
+      res.once('close', () => this.unanswered.delete(res));
+      return;
+    }
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     const namespace = NAMESPACES[call.action] ?? NAMESPACES.AssumeRole!;
     const answer = req.method !== 'POST' ? this.error(namespace, { status: 400, code: 'InvalidAction', message: 'Query requests are POSTed' }) : this.answer(call, namespace);

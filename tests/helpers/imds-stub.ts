@@ -19,7 +19,9 @@
  *   without a token → 401 as well (an instance with HttpTokens=required).
  * - `routes`: exact path (no query) → `StubRoute`; `stub.routes` is the live Map, changeable mid-test.
  * - Anything else: 200 text/plain `upstream <METHOD> <path>[?<query>]`.
- * `delayMs` delays every answer. `stub.requests` records every request in arrival order.
+ * `delayMs` delays every answer. `stub.setHanging(true)` stops answering anything (a hung metadata service)
+ * until `setHanging(false)`, which drops the connections held meanwhile. `stub.requests` records every
+ * request in arrival order.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -68,6 +70,7 @@ export interface ImdsStub {
   routes: Map<string, StubRoute>;
   issuedTokens: string[];
   revokeTokens(): void;
+  setHanging(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -137,6 +140,8 @@ export async function startImdsStub(options: ImdsStubOptions = {}): Promise<Imds
   const validTokens = new Set<string>();
   const connections = new WeakMap<Socket, number>();
   let nextConnection = 0;
+  let hanging = false;
+  const held = new Set<ServerResponse>();
 
   function text(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, string> = {}): void {
     res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), ...headers });
@@ -179,6 +184,11 @@ export async function startImdsStub(options: ImdsStubOptions = {}): Promise<Imds
     requests.push(recorded);
     res.once('close', () => (recorded.aborted = !res.writableFinished));
     recorded.body = await readBody(req);
+    if (hanging) {
+      held.add(res);
+      res.once('close', () => held.delete(res));
+      return;
+    }
 
     const route = routes.get(path);
     const delayMs = route?.delayMs ?? options.delayMs ?? 0;
@@ -201,6 +211,12 @@ export async function startImdsStub(options: ImdsStubOptions = {}): Promise<Imds
     routes,
     issuedTokens,
     revokeTokens: () => validTokens.clear(),
+    setHanging: (on) => {
+      hanging = on;
+      if (on) return;
+      for (const res of held) res.destroy();
+      held.clear();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
