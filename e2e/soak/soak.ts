@@ -4,13 +4,13 @@
 // the upstream metadata service hangs. Every answer is judged against the role its container was started
 // with; the last line is the verdict, and the exit status is 1 on a wrong role, a failure on a warm
 // container, RSS or fd growth, or a run where nothing happened. docs/testing.md describes it.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLab, type Lab } from '../lab/lab.js';
 import { sleep } from '../lab/exec.js';
 import { FixedAddresses, planContainer, SOAK_DYNAMIC_RANGE, SOAK_NETWORK, SOAK_SUBNET, type ContainerPlan } from './container-plan.js';
 import { growth } from './growth.js';
-import { holdTimes } from './hold-times.js';
+import { holdTimes, quantile } from './hold-times.js';
 import { ProcessSampler } from './process-sampler.js';
 import { PASSTHROUGH_PATH, SESSION_VARIABLE } from './probe-script.js';
 import { SoakContainers } from './soak-containers.js';
@@ -54,6 +54,9 @@ class Soak {
   readonly windows: Window[] = [];
   started = 0;
   startFailures: string[] = [];
+  /** How long the engine took to start and to remove each churn container, in ms. */
+  readonly startMs: number[] = [];
+  readonly removeMs: number[] = [];
   private stopped = false;
   private sequence = 0;
   private readonly fixed = new FixedAddresses();
@@ -74,8 +77,10 @@ class Soak {
     while (!this.stopped) {
       const plan = planContainer(`soak-${this.sequence++}`, Math.random, this.fixed);
       let id: string;
+      const startingAt = Date.now();
       try {
         id = await this.containers.start(plan);
+        this.startMs.push(Date.now() - startingAt);
         this.started++;
       } catch (error) {
         this.startFailures.push(String(error));
@@ -85,7 +90,9 @@ class Soak {
         continue;
       }
       await sleep(plan.lifetimeMs);
+      const removingAt = Date.now();
       await this.containers.remove(id);
+      this.removeMs.push(Date.now() - removingAt);
       if (plan.ip !== undefined) this.fixed.release(plan.ip);
       this.collect(plan, true);
     }
@@ -179,18 +186,22 @@ async function main(): Promise<number> {
     const rssMax = Math.max(...sampler.samples.map((s) => s.rssMb));
     const fdsMax = Math.max(...sampler.samples.map((s) => s.fds));
 
-    console.log(`soak: ${soak.started} churn containers started (${(soak.started / seconds).toFixed(2)}/s), ${soak.startFailures.length} failed starts${soak.startFailures[0] === undefined ? '' : ` (first: ${soak.startFailures[0].slice(0, 160)})`}`);
+    const median = (values: number[]): number => quantile([...values].sort((a, b) => a - b), 0.5);
+    console.log(
+      `soak: ${soak.started} churn containers started (${(soak.started / seconds).toFixed(2)}/s; engine start median ${median(soak.startMs)} ms, ` +
+        `removal ${median(soak.removeMs)} ms), ${soak.startFailures.length} failed starts${soak.startFailures[0] === undefined ? '' : ` (first: ${soak.startFailures[0].slice(0, 160)})`}`,
+    );
     console.log(`soak: ${t.containers} containers answered, ${issuedFor.size} keys issued by STS, ${t.unreadable} lines cut short by a kill`);
     console.log(`soak: windows (seconds into the run): ${soak.windows.map((w) => soak.describe(w)).join('; ')}`);
     for (const [name, w] of tally.windows) {
       const assumed = stsCalls.filter((call) => call.action === 'AssumeRole' && inside(soak.windows, call.at)?.name === name);
       const unanswered = assumed.filter((call) => call.status === 0).length;
       console.log(
-        `soak:   ${name}: ${w.requests} requests, ${w.credentialFailures} IAM 5xx/no answer, ${w.passthroughFailures} passthrough failures, ` +
+        `soak:   ${name}: ${w.requests} requests, ${w.credentialFailures} IAM 5xx/no answer, ${w.credentialNotFound} IAM 404 to a role, ${w.passthroughFailures} passthrough failures, ` +
           `${w.heldOverOneSecond} IAM held>1s${name.startsWith('outside') ? '' : `; ${assumed.length} AssumeRole calls began (${unanswered} unanswered)`}`,
       );
     }
-    console.log(`soak: 404 on warm ${t.notFoundOnWarm}, containers never served credentials ${t.neverServed}, IAM 5xx/no answer in all ${t.credentialFailures}`);
+    console.log(`soak: 404 on warm ${t.notFoundOnWarm}, containers with a role never served credentials ${t.neverServed}, IAM 5xx/no answer in all ${t.credentialFailures}`);
     for (const [what, h] of [['all', holds], ['outside the windows', calmHolds]] as const) {
       console.log(`soak: proxy-side holds, ${what}: ${h.held} held, p50 ${h.p50.toFixed(1)} ms, p99 ${h.p99.toFixed(1)} ms, max ${h.max.toFixed(1)} ms; IAM answers over 1 s inside the proxy: ${h.slowIam}`);
     }
@@ -210,6 +221,8 @@ async function main(): Promise<number> {
     );
     return t.wrongRole > 0 || t.failedOnWarm > 0 || rss.grew || fds.grew || idle ? 1 : 0;
   } finally {
+    // SOAK_LOG_DIR keeps the lab's logs (proxy, dockerd, containerd, agent) for a look after the run.
+    if (process.env.SOAK_LOG_DIR) cpSync(join(lab.dir, 'logs'), process.env.SOAK_LOG_DIR, { recursive: true });
     lab.destroy();
   }
 }

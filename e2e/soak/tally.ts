@@ -20,6 +20,8 @@ export interface WindowCounts {
   requests: number;
   /** Listing and credential requests answered 5xx or not at all. */
   credentialFailures: number;
+  /** Listing and credential requests of containers with a role answered 404 (the right answer without one). */
+  credentialNotFound: number;
   passthroughFailures: number;
   heldOverOneSecond: number;
 }
@@ -48,7 +50,7 @@ export interface Finding {
 export const HELD_LIMIT_SECONDS = 1;
 const PASSTHROUGH_BODY = (path: string): string => `upstream GET /latest/meta-data/${path}`;
 
-const emptyWindow = (): WindowCounts => ({ requests: 0, credentialFailures: 0, passthroughFailures: 0, heldOverOneSecond: 0 });
+const emptyWindow = (): WindowCounts => ({ requests: 0, credentialFailures: 0, credentialNotFound: 0, passthroughFailures: 0, heldOverOneSecond: 0 });
 
 export class SoakTally {
   readonly total: Counts = { ...emptyWindow(), containers: 0, wrongRole: 0, failedOnWarm: 0, notFoundOnWarm: 0, neverServed: 0, unreadable: 0 };
@@ -97,8 +99,9 @@ export class SoakTally {
       if (answer.status === undefined || answer.status >= 500) {
         for (const c of counts) c.credentialFailures++;
         if (warm) this.total.failedOnWarm++;
-      } else if (answer.status === 404 && warm) {
-        this.total.notFoundOnWarm++;
+      } else if (answer.status === 404 && container.role !== undefined) {
+        for (const c of counts) c.credentialNotFound++;
+        if (warm) this.total.notFoundOnWarm++;
       }
     }
     if (asked && !served && container.role !== undefined) this.total.neverServed++;

@@ -32,6 +32,7 @@ test('a container without a role is wrong-served by any IAM answer, and right by
   const t = tally();
   t.add({ name: 'none', role: undefined }, [failed('listing', 404), failed('credentials', 404), passthrough()]);
   assert.equal(t.total.wrongRole, 0);
+  assert.equal(t.total.credentialNotFound, 0, 'a 404 is the right answer here');
   t.add({ name: 'none2', role: undefined }, [listing('app'), credentials('KEYAPP')]);
   assert.equal(t.total.wrongRole, 2);
 });
@@ -71,9 +72,11 @@ test('answers are counted in every window they overlap, the rest outside the win
     failed('passthrough', 504, 99, 2),
     passthrough(109.5, 'upstream GET /other'),
     failed('credentials', 503, 115),
+    failed('listing', 404, 116),
   ]);
-  assert.deepEqual(t.windows.get('sts'), { requests: 2, credentialFailures: 0, passthroughFailures: 2, heldOverOneSecond: 0 });
-  assert.deepEqual(t.windows.get('upstream'), { requests: 2, credentialFailures: 1, passthroughFailures: 1, heldOverOneSecond: 0 });
-  assert.deepEqual(t.windows.get('outside the windows'), { requests: 1, credentialFailures: 0, passthroughFailures: 0, heldOverOneSecond: 0 });
+  assert.deepEqual(t.windows.get('sts'), { requests: 2, credentialFailures: 0, credentialNotFound: 0, passthroughFailures: 2, heldOverOneSecond: 0 });
+  assert.deepEqual(t.windows.get('upstream'), { requests: 3, credentialFailures: 1, credentialNotFound: 1, passthroughFailures: 1, heldOverOneSecond: 0 });
+  assert.deepEqual(t.windows.get('outside the windows'), { requests: 1, credentialFailures: 0, credentialNotFound: 0, passthroughFailures: 0, heldOverOneSecond: 0 });
   assert.equal(t.total.passthroughFailures, 2);
+  assert.equal(t.total.credentialNotFound, 1);
 });
