@@ -32,15 +32,39 @@ export function parseAnswerLine(line: string): Answer | undefined {
   };
 }
 
-/** Every complete answer line of a results file; a last line without its newline was cut short. */
-export function parseResults(content: string): { answers: Answer[]; unreadable: number } {
+/** A request begun and not answered before the container was removed. */
+export interface InFlight {
+  kind: RequestKind;
+  startedAt: number;
+}
+
+export interface Results {
+  answers: Answer[];
+  /** Lines that are neither; a last line without its newline was cut short by the kill. */
+  unreadable: number;
+  inFlight?: InFlight;
+}
+
+const BEGIN = /^B ([LCP]) (\d+(?:\.\d+)?)$/;
+
+/** Every complete line of a results file: answers, and the request still waiting at the end, if any. */
+export function parseResults(content: string): Results {
   const lines = content.split('\n').slice(0, -1);
   const answers: Answer[] = [];
   let unreadable = content.endsWith('\n') || content === '' ? 0 : 1;
+  let inFlight: InFlight | undefined;
   for (const line of lines) {
+    const begun = BEGIN.exec(line);
+    if (begun !== null) {
+      inFlight = { kind: KINDS[begun[1]!]!, startedAt: Number(begun[2]) };
+      continue;
+    }
     const answer = parseAnswerLine(line);
     if (answer === undefined) unreadable++;
-    else answers.push(answer);
+    else {
+      answers.push(answer);
+      inFlight = undefined;
+    }
   }
-  return { answers, unreadable };
+  return { answers, unreadable, ...(inFlight !== undefined && { inFlight }) };
 }

@@ -4,7 +4,8 @@
 // restart. Line format (parsed by answer-line.ts): KIND START END EXIT TEXT, where KIND is L (listing),
 // C (credentials) or P (passthrough), START and END are /proc/uptime seconds (the host's clock too),
 // EXIT is wget's exit status under `timeout`, and TEXT is the listed role, the AccessKeyId, the
-// passthrough body, or wget's error line ("... HTTP/1.1 404 Not Found").
+// passthrough body, or wget's error line ("... HTTP/1.1 404 Not Found"). Before each request a line
+// `B KIND START`, so a request still waiting when the container is removed is seen too.
 
 /** Where the results folder is mounted in the container. */
 export const RESULTS_MOUNT = '/r';
@@ -37,6 +38,7 @@ key() {
 }
 ask() {
   read a x < /proc/uptime
+  echo "B \$1 \$a"
   timeout ${REQUEST_TIMEOUT_SECONDS} wget -q -O /tmp/b "\$M/\$2" 2> /tmp/e
   c=\$?
   read z x < /proc/uptime

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { BUSYBOX_IMAGE } from '../lab/busybox-image.js';
 import { sleep } from '../lab/exec.js';
-import { parseResults, type Answer } from './answer-line.js';
+import { parseResults, type Results } from './answer-line.js';
 import { NAME_VARIABLE, PAUSE_VARIABLE, PROBE_SCRIPT, RESULTS_MOUNT, SESSION_VARIABLE } from './probe-script.js';
 import type { ContainerPlan } from './container-plan.js';
 
@@ -60,8 +60,8 @@ export class SoakContainers {
     }
   }
 
-  /** The container's answers so far; `consume` deletes its file (for a container already removed). */
-  results(name: string, consume = false): { answers: Answer[]; unreadable: number } {
+  /** The answers of a removed container; its file goes, so the folder stays small over a long run. */
+  results(name: string): Results {
     const file = join(this.resultsDir, name);
     let content = '';
     try {
@@ -69,7 +69,7 @@ export class SoakContainers {
     } catch {
       // never got to write a line
     }
-    if (consume) rmSync(file, { force: true });
+    rmSync(file, { force: true });
     return parseResults(content);
   }
 }

@@ -15,7 +15,7 @@ import { ProcessSampler } from './process-sampler.js';
 import { PASSTHROUGH_PATH, SESSION_VARIABLE } from './probe-script.js';
 import { SoakContainers } from './soak-containers.js';
 import { SoakTally, type SoakContainer, type Window } from './tally.js';
-import type { Answer } from './answer-line.js';
+import type { Results } from './answer-line.js';
 
 const seconds = Number(process.env.SOAK_SECONDS ?? 600);
 const lanes = Number(process.env.SOAK_LANES ?? 8);
@@ -37,8 +37,9 @@ const WINDOW_SECONDS = Math.min(30, Math.max(5, seconds / 10));
 
 interface Finished {
   container: SoakContainer;
-  answers: Answer[];
-  unreadable: number;
+  results: Results;
+  /** When its removal was asked for, in uptime seconds. */
+  removedAt: number;
 }
 
 /** The probes' clock (the kernel's, shared with containers), in seconds. */
@@ -67,9 +68,11 @@ class Soak {
     private readonly containers: SoakContainers,
   ) {}
 
-  private collect(plan: ContainerPlan, removed: boolean): void {
-    const { answers, unreadable } = this.containers.results(plan.name, removed);
-    if (answers.length > 0 || unreadable > 0) this.finished.push({ container: { name: plan.name, role: plan.role }, answers, unreadable });
+  collect(plan: ContainerPlan, removedAt: number): void {
+    const results = this.containers.results(plan.name);
+    if (results.answers.length > 0 || results.unreadable > 0 || results.inFlight !== undefined) {
+      this.finished.push({ container: { name: plan.name, role: plan.role }, results, removedAt });
+    }
   }
 
   /** One lane of churn: start a container, let it ask for its lifetime, remove it, judge its answers later. */
@@ -85,16 +88,17 @@ class Soak {
       } catch (error) {
         this.startFailures.push(String(error));
         if (plan.ip !== undefined) this.fixed.release(plan.ip);
-        this.collect(plan, true);
+        this.collect(plan, uptime());
         await sleep(500);
         continue;
       }
       await sleep(plan.lifetimeMs);
       const removingAt = Date.now();
+      const removedAt = uptime();
       await this.containers.remove(id);
       this.removeMs.push(Date.now() - removingAt);
       if (plan.ip !== undefined) this.fixed.release(plan.ip);
-      this.collect(plan, true);
+      this.collect(plan, removedAt);
     }
   }
 
@@ -163,11 +167,9 @@ async function main(): Promise<number> {
     await sleep(seconds * 1000);
     soak.stop();
     await Promise.all([...churn, disruptions]);
+    const removedAt = uptime();
     await Promise.all(steadyIds.map((id) => containers.remove(id)));
-    for (const plan of STEADY) {
-      const { answers, unreadable } = containers.results(plan.name);
-      soak.finished.push({ container: { name: plan.name, role: plan.role }, answers, unreadable });
-    }
+    for (const plan of STEADY) soak.collect(plan, removedAt);
     sampler.stop();
     if (!lab.proxy.running()) throw new Error(`the proxy exited during the soak:\n${lab.proxy.logTail()}`);
 
@@ -177,7 +179,7 @@ async function main(): Promise<number> {
       if (call.issuedKeyId !== undefined && call.roleArn !== undefined) issuedFor.set(call.issuedKeyId, call.roleArn.slice(call.roleArn.lastIndexOf('/') + 1));
     }
     const tally = new SoakTally((key) => issuedFor.get(key), soak.windows, PASSTHROUGH_PATH);
-    for (const { container, answers, unreadable } of soak.finished) tally.add(container, answers, unreadable);
+    for (const { container, results, removedAt } of soak.finished) tally.add(container, results, removedAt);
     const t = tally.total;
     const log = readFileSync(lab.proxy.logFile, 'utf8');
     const holds = holdTimes(log);
@@ -201,7 +203,10 @@ async function main(): Promise<number> {
           `${w.heldOverOneSecond} IAM held>1s${name.startsWith('outside') ? '' : `; ${assumed.length} AssumeRole calls began (${unanswered} unanswered)`}`,
       );
     }
-    console.log(`soak: 404 on warm ${t.notFoundOnWarm}, containers with a role never served credentials ${t.neverServed}, IAM 5xx/no answer in all ${t.credentialFailures}`);
+    console.log(
+      `soak: 404 on warm ${t.notFoundOnWarm}, containers with a role never served credentials ${t.neverServed}, IAM 5xx/no answer in all ${t.credentialFailures}, ` +
+        `IAM requests still waiting when their container was removed ${t.iamInFlightAtRemoval}`,
+    );
     for (const [what, h] of [['all', holds], ['outside the windows', calmHolds]] as const) {
       console.log(`soak: proxy-side holds, ${what}: ${h.held} held, p50 ${h.p50.toFixed(1)} ms, p99 ${h.p99.toFixed(1)} ms, max ${h.max.toFixed(1)} ms; IAM answers over 1 s inside the proxy: ${h.slowIam}`);
     }

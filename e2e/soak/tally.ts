@@ -1,7 +1,7 @@
 // Judging the soak's answers: every answer is attributed to the container that asked (its results file)
 // and checked against the role that container was started with and the keys the fake STS issued for
 // each role. Pure: the soak feeds it containers' answers and reads the counts at the end.
-import type { Answer } from './answer-line.js';
+import type { Answer, Results } from './answer-line.js';
 
 export interface SoakContainer {
   name: string;
@@ -37,6 +37,8 @@ export interface Counts extends WindowCounts {
   neverServed: number;
   /** Lines cut short by a kill mid-write. */
   unreadable: number;
+  /** IAM requests still waiting when their container was removed (counted in held>1s when over a second by then). */
+  iamInFlightAtRemoval: number;
 }
 
 /** Why an answer counts as wrong-role, for the first few printed as evidence. */
@@ -53,7 +55,7 @@ const PASSTHROUGH_BODY = (path: string): string => `upstream GET /latest/meta-da
 const emptyWindow = (): WindowCounts => ({ requests: 0, credentialFailures: 0, credentialNotFound: 0, passthroughFailures: 0, heldOverOneSecond: 0 });
 
 export class SoakTally {
-  readonly total: Counts = { ...emptyWindow(), containers: 0, wrongRole: 0, failedOnWarm: 0, notFoundOnWarm: 0, neverServed: 0, unreadable: 0 };
+  readonly total: Counts = { ...emptyWindow(), containers: 0, wrongRole: 0, failedOnWarm: 0, notFoundOnWarm: 0, neverServed: 0, unreadable: 0, iamInFlightAtRemoval: 0 };
   readonly windows = new Map<string, WindowCounts>();
   readonly findings: Finding[] = [];
 
@@ -70,10 +72,15 @@ export class SoakTally {
     this.windows.set('outside the windows', emptyWindow());
   }
 
-  /** One container's answers, in the order it asked. */
-  add(container: SoakContainer, answers: readonly Answer[], unreadable = 0): void {
+  /** One container's results; `removedAt` is when its removal was asked for (uptime seconds). */
+  add(container: SoakContainer, { answers, unreadable, inFlight }: Results, removedAt: number): void {
     this.total.containers++;
     this.total.unreadable += unreadable;
+    if (inFlight !== undefined && inFlight.kind !== 'passthrough') {
+      this.total.iamInFlightAtRemoval++;
+      const waited = { startedAt: inFlight.startedAt, endedAt: removedAt };
+      if (waited.endedAt - waited.startedAt > HELD_LIMIT_SECONDS) for (const c of [this.total, ...this.windowsOf(waited)]) c.heldOverOneSecond++;
+    }
     let warm = false;
     let served = false;
     let asked = false;
@@ -116,7 +123,7 @@ export class SoakTally {
   }
 
   /** The windows an answer overlaps, or the "outside" bucket. */
-  private windowsOf(answer: Answer): WindowCounts[] {
+  private windowsOf(answer: Pick<Answer, 'startedAt' | 'endedAt'>): WindowCounts[] {
     const inside = this.windowList.filter((w) => answer.startedAt <= w.to && answer.endedAt >= w.from);
     return inside.length > 0 ? inside.map((w) => this.windows.get(w.name)!) : [this.windows.get('outside the windows')!];
   }

@@ -31,9 +31,16 @@ test('lines that are not answers are refused', () => {
 });
 
 test('a file cut short by a kill: complete lines are answers, the partial last one is counted apart', () => {
-  const parsed = parseResults('L 1 2 0 app\nC 2 3 0 ASIAKEY\nP 3 3.1 0 upst');
+  const parsed = parseResults('B L 1\nL 1 2 0 app\nB C 2\nC 2 3 0 ASIAKEY\nB P 3\nP 3 3.1 0 upst');
   assert.equal(parsed.answers.length, 2);
   assert.equal(parsed.unreadable, 1);
+  assert.deepEqual(parsed.inFlight, { kind: 'passthrough', startedAt: 3 }, 'its answer never made it to the file');
   assert.deepEqual(parseResults(''), { answers: [], unreadable: 0 });
   assert.equal(parseResults('L 1 2 0 app\ngarbage\n').unreadable, 1);
+});
+
+test('a request begun and never answered is in flight at the end', () => {
+  assert.deepEqual(parseResults('B L 1\nL 1 2 0 app\nB C 2.5\n').inFlight, { kind: 'credentials', startedAt: 2.5 });
+  assert.deepEqual(parseResults('B L 1\n').inFlight, { kind: 'listing', startedAt: 1 });
+  assert.equal(parseResults('B L 1\nL 1 2 0 app\n').inFlight, undefined);
 });
