@@ -30,6 +30,7 @@ import { createRequestHandler } from './server/handler.js';
 import { createContainerCredentialsHandler } from './server/container-credentials.js';
 import { applyServerLimits, serverOptions, type ServerLimits } from './server/limits.js';
 import { answerHalfClosedClients } from './imds/node-http.js';
+import { meterReading } from './server/metered-reading.js';
 import { ListenerSet, type ListenerSpec } from './server/listener-set.js';
 import { splitHostList } from './config/parsers.js';
 import { silentLogger, type Logger } from './observability/logger.js';
@@ -331,6 +332,7 @@ function listenerSpecs(parts: Parts, serverLimits: Partial<ServerLimits> | undef
         const server = http.createServer(serverOptions(serverLimits), listener);
         applyServerLimits(server, serverLimits);
         answerHalfClosedClients(server);
+        meterReading(server);
         return server;
       },
     }));

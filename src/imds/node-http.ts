@@ -49,18 +49,16 @@ export function answerHalfClosedClients(server: Server): void {
 }
 
 const STOPPED = Symbol('metadataproxy.stopped-reading');
-type StoppableSocket = Socket & { _paused?: boolean; [STOPPED]?: true };
+type StoppableSocket = Socket & { [STOPPED]?: true };
 
 /**
- * Stops node:http reading more pipelined requests from this connection, which closes after the answers
- * already under way; requests read after this are not answered (see readingStopped). `socket.pause()`
- * alone does not hold: the server resumes reading whenever an answer on the connection is written, unless
- * its own flow-control flag (`_paused`, set when answers back up) is set too. What was already read is
- * still parsed, so a flood costs one read's worth of requests, not everything it wrote.
+ * Stops reading more pipelined requests from this connection, which closes after the answers already under
+ * way; requests read after this are not answered (see readingStopped). `socket.pause()` alone does not hold
+ * (node:http resumes a connection whenever an answer on it is written): the metered reading
+ * (metered-reading.ts) drops whatever arrives once this is set.
  */
 export function stopReading(socket: Socket): void {
   (socket as StoppableSocket)[STOPPED] = true;
-  (socket as StoppableSocket)._paused = true;
   socket.pause();
 }
 
