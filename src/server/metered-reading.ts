@@ -3,9 +3,10 @@
 // runs: a client pipelining 60-byte requests costs about a thousand of them per read, and as many abort
 // errors when it leaves. Other callers' requests wait behind each such burst. So each connection's bytes
 // reach the parser through here: a read of one slice or less (what IMDS clients send) passes straight
-// through; more is fed one slice per event-loop turn, and none while the connection has
-// `maxUnanswered` requests waiting for an answer (the socket is paused, so TCP holds the client back) or
-// once its reading was stopped (see stopReading). The client's FIN reaches node:http after its last bytes.
+// through; more waits its turn: one slice per event-loop turn over all such connections, so eight
+// flooding connections cost no more at a time than one. A connection gets no turn while it has
+// `maxUnanswered` requests waiting for an answer (the socket is paused, so TCP holds the client back), and
+// none once its reading was stopped (see stopReading). The client's FIN reaches node:http after its last bytes.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { readingStopped } from '../imds/node-http.js';
@@ -28,10 +29,40 @@ function nodeListener(socket: Socket, event: string, name: string): Listener | u
   return socket.listeners(event).find((f) => f.name === `bound ${name}`) as Listener | undefined;
 }
 
+/** Connections with bytes waiting take turns: one slice per event-loop turn over all of them. */
+class Turns {
+  private readonly waiting: Meter[] = [];
+  private scheduled = false;
+
+  add(meter: Meter): void {
+    if (meter.queued) return;
+    meter.queued = true;
+    this.waiting.push(meter);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.run());
+  }
+
+  private run(): void {
+    this.scheduled = false;
+    // A connection that cannot be fed now (blocked, stopped) gives its turn to the next one.
+    for (let meter = this.waiting.shift(); meter !== undefined; meter = this.waiting.shift()) {
+      meter.queued = false;
+      if (meter.pump()) break;
+    }
+    if (this.waiting.length > 0) this.schedule();
+  }
+}
+
 class Meter {
   private backlog: Buffer[] = [];
   private backlogBytes = 0;
-  private scheduled = false;
+  /** Waiting in Turns. */
+  queued = false;
   private waitingForNode = false;
   /** The client's FIN: 0 not seen, 1 seen with bytes still to parse, 2 passed on. */
   private ended: 0 | 1 | 2 = 0;
@@ -42,6 +73,7 @@ class Meter {
     private readonly parse: (chunk: Buffer) => void,
     private readonly end: () => void,
     private readonly options: MeteredReadingOptions,
+    private readonly turns: Turns,
   ) {}
 
   /** node:http pauses a connection itself while its answers back up: it must not be fed then. */
@@ -76,17 +108,15 @@ class Meter {
   }
 
   private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.pump());
+    this.turns.add(this);
   }
 
-  private pump(): void {
-    this.scheduled = false;
+  /** This connection's turn: true when it parsed a slice. */
+  pump(): boolean {
     if (readingStopped(this.socket) || this.socket.destroyed) {
       this.backlog = [];
       this.backlogBytes = 0;
-      return;
+      return false;
     }
     if (this.blocked()) {
       this.socket.pause();
@@ -97,12 +127,14 @@ class Meter {
           this.schedule();
         });
       }
-      return;
+      return false;
     }
-    if (this.backlogBytes > 0) this.parse(this.take(this.options.sliceBytes));
-    if (this.backlogBytes > 0) return this.schedule();
-    if (this.ended === 1) return this.forwardEnd();
-    if (this.ended === 0 && !this.blocked() && !readingStopped(this.socket)) this.socket.resume();
+    const parsed = this.backlogBytes > 0;
+    if (parsed) this.parse(this.take(this.options.sliceBytes));
+    if (this.backlogBytes > 0) this.schedule();
+    else if (this.ended === 1) this.forwardEnd();
+    else if (this.ended === 0 && !this.blocked() && !readingStopped(this.socket)) this.socket.resume();
+    return parsed;
   }
 
   private take(bytes: number): Buffer {
@@ -123,12 +155,13 @@ class Meter {
  * node:http lays them out is left as it is.
  */
 export function meterReading(server: Server, options: MeteredReadingOptions = DEFAULT_METERED_READING): void {
+  const turns = new Turns();
   // Runs after node:http's own connection listener, which the server registered when it was created.
   server.on('connection', (socket: MeteredSocket) => {
     const parse = nodeListener(socket, 'data', 'socketOnData');
     const end = nodeListener(socket, 'end', 'socketOnEnd');
     if (parse === undefined || end === undefined) return;
-    const meter = new Meter(socket, parse as (chunk: Buffer) => void, end as () => void, options);
+    const meter = new Meter(socket, parse as (chunk: Buffer) => void, end as () => void, options, turns);
     socket[METER] = meter;
     socket.removeListener('data', parse);
     socket.removeListener('end', end);

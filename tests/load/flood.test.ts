@@ -1,10 +1,12 @@
 // Flood isolation, end to end with the real CLI in its own process (issue 12): one caller pipelines
-// 20 000 passthrough requests on 8 connections and then disconnects, while another caller keeps asking
-// for its (warm) credentials. Asserted: the neighbour sees no failure, the upstream never sees more than
-// the configured number of connections, nothing starts upstream more than 1 s after the flooder left, and
-// the proxy's peak RSS stays under 250 MB. The neighbour's p99 against max(2 × its idle p99, 20 ms) is
-// printed, not asserted: on a shared 2-core machine it swings with the load, so it is judged by
-// `npm run bench` (the isolation slice) instead.
+// 20 000 passthrough requests on 8 connections and then disconnects, three times, while another caller
+// keeps asking for its (warm) credentials. Asserted: the neighbour's p99 during the floods stays within
+// max(2 × its idle p99, 20 ms) with no failure, the upstream never sees more than the configured number of
+// connections, nothing starts upstream more than 1 s after the flooder left, and the proxy's peak RSS stays
+// under 250 MB. Idle windows come before, between and after the floods, so a machine whose load changes
+// meanwhile (CI, other work on a shared host) weighs on both sides alike. The p99 holds because the proxy
+// parses a flooding connection a slice at a time (src/server/metered-reading.ts): before, each 64 KB read
+// became ~950 requests parsed in one go, and ~950 abort errors when the flooder left.
 // One of the slow tests: `npm run test:slow` (CI), not `npm test`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,7 +22,8 @@ const FLOOD_SECONDS = 2;
 const UPSTREAM_CONNECTIONS = 4;
 const UPSTREAM_DELAY_MS = 2;
 const NEIGHBOUR_CONNECTIONS = 8;
-const IDLE_REQUESTS = 3_000;
+const FLOODS = 3;
+const IDLE_WINDOW_MS = 1_500;
 const CREDENTIALS = '/latest/meta-data/iam/security-credentials/reader';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -47,7 +50,14 @@ async function startUpstream(): Promise<Upstream> {
   });
   server.on('connection', (socket: net.Socket) => {
     upstream.maxConcurrentSockets = Math.max(upstream.maxConcurrentSockets, ++sockets);
-    socket.once('close', () => (sockets -= 1));
+    // Gone at its FIN or reset, not at 'close': that comes a step later, after a replacement connection
+    // (the pool reconnects when a departing client's request is cancelled) may already have been accepted.
+    let open = true;
+    const gone = () => {
+      if (open) sockets -= 1;
+      open = false;
+    };
+    socket.once('end', gone).once('error', gone).once('close', gone);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
@@ -134,41 +144,50 @@ test('one caller flooding pipelined passthrough requests cannot starve another c
   try {
     const url = new URL(cli.url);
     const client = neighbour(url);
-    // Warm-up, then the idle figure.
-    await client.run(() => client.samples.length >= 500);
+    await client.run(() => client.samples.length >= 500); // warm-up
     client.samples.length = 0;
-    await client.run(() => client.samples.length >= IDLE_REQUESTS);
-    const idle = p99(client.samples.map((s) => s.ms));
-    assert.equal(client.failures(), 0, 'failures while idle');
-    client.samples.length = 0;
-
-    const floodStart = performance.now();
-    let disconnectedAt = Infinity;
-    const during = client.run(() => performance.now() > disconnectedAt + 1_000);
-    const sockets = await Promise.all(
-      Array.from({ length: FLOOD_CONNECTIONS }, () => floodConnection(url, FLOOD_REQUESTS / FLOOD_CONNECTIONS)),
-    );
-    await sleep(FLOOD_SECONDS * 1000);
-    for (const socket of sockets) socket.destroy();
-    disconnectedAt = performance.now();
-    const disconnectedEpoch = disconnectedAt + performance.timeOrigin;
-    await during;
+    const idle: number[] = [];
+    const flood: number[] = [];
+    const idleWindow = async () => {
+      const until = performance.now() + IDLE_WINDOW_MS;
+      await client.run(() => performance.now() > until);
+      idle.push(...client.samples.splice(0).map((s) => s.ms));
+    };
+    let late = 0;
+    let lastStartMs = -Infinity;
+    await idleWindow();
+    for (let round = 0; round < FLOODS; round++) {
+      let disconnectedAt = Infinity;
+      const during = client.run(() => performance.now() > disconnectedAt + 1_000);
+      const sockets = await Promise.all(
+        Array.from({ length: FLOOD_CONNECTIONS }, () => floodConnection(url, FLOOD_REQUESTS / FLOOD_CONNECTIONS)),
+      );
+      await sleep(FLOOD_SECONDS * 1000);
+      for (const socket of sockets) socket.destroy();
+      disconnectedAt = performance.now();
+      const disconnectedEpoch = disconnectedAt + performance.timeOrigin;
+      await during;
+      flood.push(...client.samples.splice(0).map((s) => s.ms));
+      await idleWindow(); // no passthrough work in it: any upstream start seen by its end counts
+      const starts = upstream.starts.splice(0);
+      late += starts.filter((at) => at > disconnectedEpoch + 1_000).length;
+      lastStartMs = Math.max(lastStartMs, ...starts.map((at) => at - disconnectedEpoch));
+    }
     client.stop();
 
-    const flood = client.samples.filter((s) => s.at >= floodStart).map((s) => s.ms);
-    const bound = Math.max(2 * idle, 20);
+    const idleP99 = p99(idle);
+    const bound = Math.max(2 * idleP99, 20);
     const duringFlood = p99(flood);
-    const late = upstream.starts.filter((at) => at > disconnectedEpoch + 1_000).length;
-    const lastStartMs = Math.max(...upstream.starts) - disconnectedEpoch;
     const rss = peakRssMb(cli.child.pid!);
     console.log(
-      `flood: idle p99 ${idle.toFixed(2)} ms, during the flood p99 ${duringFlood.toFixed(2)} ms over ${flood.length} requests ` +
-        `(target ${bound.toFixed(2)} ms: ${duringFlood <= bound ? 'met' : 'MISSED'}), ${client.failures()} failures; upstream: ${upstream.starts.length} requests, ` +
+      `flood: idle p99 ${idleP99.toFixed(2)} ms over ${idle.length} requests, during ${FLOODS} floods p99 ${duringFlood.toFixed(2)} ms over ${flood.length} requests ` +
+        `(target ${bound.toFixed(2)} ms: ${duringFlood <= bound ? 'met' : 'MISSED'}), ${client.failures()} failures; upstream: ` +
         `at most ${upstream.maxConcurrentSockets} connections and ${upstream.maxConcurrentRequests} requests at once, ` +
         `last start ${lastStartMs.toFixed(0)} ms after the flooder left; proxy peak RSS ${rss.toFixed(0)} MB`,
     );
     assert.equal(client.failures(), 0, 'the neighbour saw failures');
-    assert.ok(flood.length >= 100, `only ${flood.length} neighbour requests during the flood`);
+    assert.ok(flood.length >= 100, `only ${flood.length} neighbour requests during the floods`);
+    assert.ok(duringFlood <= bound, `neighbour p99 ${duringFlood.toFixed(2)} ms during the floods, over max(2 × idle ${idleP99.toFixed(2)} ms, 20 ms)`);
     assert.ok(upstream.maxConcurrentSockets <= UPSTREAM_CONNECTIONS, `upstream saw ${upstream.maxConcurrentSockets} connections`);
     assert.equal(late, 0, `${late} upstream requests started more than 1 s after the flooder left`);
     assert.ok(rss < 250, `proxy peak RSS ${rss.toFixed(0)} MB`);
