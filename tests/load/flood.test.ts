@@ -38,7 +38,6 @@ interface Upstream {
 /** An IMDS stand-in that answers after a short delay and counts what runs at once. */
 async function startUpstream(): Promise<Upstream> {
   let requests = 0;
-  let sockets = 0;
   const upstream = { starts: [] as number[], maxConcurrentRequests: 0, maxConcurrentSockets: 0 };
   const server = http.createServer((req, res) => {
     if (req.method === 'PUT') return void res.writeHead(404).end(); // no IMDSv2 here: plain requests
@@ -48,16 +47,15 @@ async function startUpstream(): Promise<Upstream> {
     res.once('close', done);
     setTimeout(() => res.end('i-0123456789abcdef0'), UPSTREAM_DELAY_MS);
   });
+  const open = new Set<net.Socket>();
   server.on('connection', (socket: net.Socket) => {
-    upstream.maxConcurrentSockets = Math.max(upstream.maxConcurrentSockets, ++sockets);
-    // Gone at its FIN or reset, not at 'close': that comes a step later, after a replacement connection
-    // (the pool reconnects when a departing client's request is cancelled) may already have been accepted.
-    let open = true;
-    const gone = () => {
-      if (open) sockets -= 1;
-      open = false;
-    };
+    open.add(socket);
+    const gone = () => open.delete(socket);
     socket.once('end', gone).once('error', gone).once('close', gone);
+    // Counted once the events that arrived with this connection are handled: when the pool replaces a
+    // connection (a departing client's request was cancelled), the old one's FIN may be read just after
+    // the new one was accepted, though it was sent before.
+    setImmediate(() => (upstream.maxConcurrentSockets = Math.max(upstream.maxConcurrentSockets, open.size)));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
