@@ -55,7 +55,7 @@ type StoppableSocket = Socket & { [STOPPED]?: true };
  * Stops reading more pipelined requests from this connection, which closes after the answers already under
  * way; requests read after this are not answered (see readingStopped). `socket.pause()` alone does not hold
  * (node:http resumes a connection whenever an answer on it is written): the metered reading
- * (metered-reading.ts) drops whatever arrives once this is set.
+ * (server/metered-reading.ts) drops whatever arrives once this is set.
  */
 export function stopReading(socket: Socket): void {
   (socket as StoppableSocket)[STOPPED] = true;

@@ -5,7 +5,7 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import { answerHalfClosedClients, stopReading } from '../../src/server/node-http.js';
+import { answerHalfClosedClients, stopReading } from '../../src/imds/node-http.js';
 import { meterReading } from '../../src/server/metered-reading.js';
 import { eventually } from '../helpers/eventually.js';
 
