@@ -39,23 +39,24 @@ interface Upstream {
 async function startUpstream(): Promise<Upstream> {
   let requests = 0;
   const upstream = { starts: [] as number[], maxConcurrentRequests: 0, maxConcurrentSockets: 0 };
+  // A connection counts from its first request until its FIN or reset is read. Counting from accept would
+  // count twice a connection the pool replaced (a departing client's request was cancelled, or a connect
+  // timed out on a loaded machine): the old one's FIN can still be unread when its successor is accepted.
+  const open = new Set<net.Socket>();
   const server = http.createServer((req, res) => {
+    const { socket } = req;
+    if (!open.has(socket)) {
+      open.add(socket);
+      const gone = () => open.delete(socket);
+      socket.once('end', gone).once('error', gone).once('close', gone);
+      upstream.maxConcurrentSockets = Math.max(upstream.maxConcurrentSockets, open.size);
+    }
     if (req.method === 'PUT') return void res.writeHead(404).end(); // no IMDSv2 here: plain requests
     upstream.starts.push(performance.now() + performance.timeOrigin);
     upstream.maxConcurrentRequests = Math.max(upstream.maxConcurrentRequests, ++requests);
     const done = () => void (requests -= 1);
     res.once('close', done);
     setTimeout(() => res.end('i-0123456789abcdef0'), UPSTREAM_DELAY_MS);
-  });
-  const open = new Set<net.Socket>();
-  server.on('connection', (socket: net.Socket) => {
-    open.add(socket);
-    const gone = () => open.delete(socket);
-    socket.once('end', gone).once('error', gone).once('close', gone);
-    // Counted once the events that arrived with this connection are handled: when the pool replaces a
-    // connection (a departing client's request was cancelled), the old one's FIN may be read just after
-    // the new one was accepted, though it was sent before.
-    setImmediate(() => (upstream.maxConcurrentSockets = Math.max(upstream.maxConcurrentSockets, open.size)));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
