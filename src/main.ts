@@ -9,11 +9,11 @@ import type { StsGateway } from './credentials/types.js';
 import { OfflineStsGateway } from './credentials/offline-sts.js';
 import { CredentialCache } from './credentials/cache.js';
 import { CallerService } from './callers/caller-service.js';
+import { Prefetch } from './callers/prefetch.js';
 import type { IamGateway } from './roles/resolver.js';
 import { RoleResolver } from './roles/resolver.js';
 import { defaultBinding } from './config/effective.js';
-import { buildAssumeRoleRequest } from './roles/assume-request.js';
-import { parseRoleSessionKey } from './config/role-session-key.js';
+import { assumeRoleSettings } from './roles/assume-request.js';
 import { parseSourceIdentityKey } from './roles/source-identity.js';
 import { CompositeIdentity } from './identity/composite.js';
 import { MappingFileSource } from './identity/mapping-file.js';
@@ -222,26 +222,16 @@ async function buildParts(config: Config, logger: Logger, kept: Kept, deps: Prox
   });
   const { sources, docker } = await identitySources(config, deps, logger, metrics, clock);
   const identity = new CompositeIdentity(sources, epoch * GENERATION_EPOCH);
-  const roleSessionKey = config.roleSessionKey === undefined ? undefined : parseRoleSessionKey(config.roleSessionKey);
-  const sourceIdentityKey = config.sourceIdentityKey === undefined ? undefined : parseSourceIdentityKey(config.sourceIdentityKey);
   const callers = new CallerService({
     identity,
     resolver,
     credentials: cache,
-    buildRequest: (workload, binding, role) =>
-      buildAssumeRoleRequest(workload, binding, role, {
-        defaultPolicy: config.defaultPolicy,
-        roleDurationSeconds: config.roleDurationSeconds,
-        roleSessionKey,
-        defaultSessionTags: config.defaultSessionTags,
-        sourceIdentityKey,
-        roleChaining: config.roleChaining,
-      }),
+    assumeRole: assumeRoleSettings(config),
     defaultBinding: defaultBinding(config),
     now: () => new Date(clock.now()),
-    logger,
   });
-  for (const source of identity.sources) source.onChange((event) => callers.onWorkloadEvent(event));
+  const prefetch = new Prefetch({ callers, credentials: cache, logger });
+  for (const source of identity.sources) source.onChange((event) => prefetch.onWorkloadEvent(event));
 
   const backend = config.mockApi
     ? createMockImds({ instanceId: config.mockedInstanceId, region: config.awsRegion, accountId: config.defaultAccountId, clock })
@@ -299,7 +289,7 @@ async function buildParts(config: Config, logger: Logger, kept: Kept, deps: Prox
       }),
   });
   // Everything that holds a timer, a watcher, a socket or a pool; closed in this order.
-  const stopping: Closeable[] = [identity, { close: () => callers.releaseAll() }, ...(ownIdentity === undefined ? [] : [ownIdentity])];
+  const stopping: Closeable[] = [identity, prefetch, ...(ownIdentity === undefined ? [] : [ownIdentity])];
   const clients: Closeable[] = [backend, ...[awsSts, awsIam].filter((c) => c !== undefined)];
   kept.useSts(sts);
   try {

@@ -1,11 +1,12 @@
-// Glue between identity and credentials: workload → role binding (own or default) → resolved role →
-// AssumeRole request → cached credentials. Each workload's resolution is memoized, so a warm request
-// is two map reads.
-import type { RoleBinding, Workload, WorkloadEvent } from '../identity/workload.js';
-import type { CallerDirectory, CallerRole, ServedCredentials } from './caller.js';
-import type { Logger } from '../observability/logger.js';
+// The caller pipeline: address → workload (identity sources, remembered per connection) → role binding
+// (own or default) → resolved role → AssumeRole request → cached credentials. Each workload's resolution
+// is memoized, so a warm request is two map reads, or none on a connection that asked before.
+import type { Socket } from 'node:net';
+import type { RoleBinding, Workload } from '../identity/workload.js';
 import { iamInfoBody } from '../imds/answers.js';
-import type { AssumeRoleRequest } from '../roles/assume-request.js';
+import { buildAssumeRoleRequest, type AssumeRoleRequest, type AssumeRoleSettings } from '../roles/assume-request.js';
+import type { Callers, CallerRole, ServedCredentials } from './caller.js';
+import { rememberCaller, rememberedCaller } from './connection-memo.js';
 
 export interface ResolvedRoleLike {
   arn: string;
@@ -28,23 +29,23 @@ export interface CredentialSource {
   release(request: AssumeRoleRequest): void;
 }
 
-export type RequestBuilder = (workload: Workload | undefined, binding: RoleBinding, role: ResolvedRoleLike) => AssumeRoleRequest;
-
-interface PreparedRole extends CallerRole {
-  readonly request: AssumeRoleRequest;
-  /** The request's cache key, kept here so a warm request needs no key lookup. */
-  readonly key: string;
+export interface WorkloadDirectory {
+  /** Hot path: a map read. */
+  lookup(ip: string): Workload | undefined;
+  /** Grows whenever lookup() may answer differently; undefined when answers also lapse with time. */
+  generation(): number | undefined;
+  resolveMiss(ip: string): Promise<Workload | undefined>;
 }
 
 export interface CallerServiceOptions {
-  identity: Pick<CallerDirectory, 'lookup' | 'generation' | 'resolveMiss'>;
+  identity: WorkloadDirectory;
   resolver: RoleResolving;
   credentials: CredentialSource;
-  buildRequest: RequestBuilder;
+  /** What turns a workload's resolved role into its AssumeRole request (roles/assume-request.ts). */
+  assumeRole: AssumeRoleSettings;
   /** Binding for workloads without a role of their own, and for unknown callers (DEFAULT_ROLE). */
   defaultBinding?: RoleBinding;
   now: () => Date;
-  logger: Logger;
 }
 
 /** How many callers served by the default role /status remembers; the least recent drop out first. */
@@ -53,14 +54,10 @@ const DEFAULT_CALLERS_LIMIT = 1024;
 /** Stands in for "unknown caller" as a memo key. */
 const UNKNOWN: Workload = Object.freeze({ id: 'unknown', name: 'unknown', source: 'mapping' });
 
-export class CallerService implements CallerDirectory {
+export class CallerService implements Callers {
   /** null: no role; an Error: the workload's request was refused before any call (it stays refused). */
-  private readonly roles = new WeakMap<Workload, PreparedRole | null | Error>();
-  private readonly pending = new WeakMap<Workload, Promise<PreparedRole | undefined>>();
-  /** Workload id → the request retained for it, released when the workload goes away. */
-  private readonly retained = new Map<string, AssumeRoleRequest>();
-  /** Workload id → its latest version, for prefetch results that arrive after the workload changed. */
-  private readonly live = new Map<string, Workload>();
+  private readonly roles = new WeakMap<Workload, CallerRole | null | Error>();
+  private readonly pending = new WeakMap<Workload, Promise<CallerRole | undefined>>();
   /** Role spec → why it last failed to resolve, for /status; forgotten when it resolves. */
   private readonly specErrors = new Map<string, string>();
   /** Addresses no source knows that asked and fell back to the default role, least recent first, for /status. */
@@ -68,15 +65,18 @@ export class CallerService implements CallerDirectory {
 
   constructor(private readonly options: CallerServiceOptions) {}
 
-  lookup(ip: string): Workload | undefined {
-    return this.options.identity.lookup(ip);
+  identify(ip: string, socket?: Socket): Workload | undefined {
+    const { identity } = this.options;
+    if (socket === undefined) return identity.lookup(ip);
+    const generation = identity.generation();
+    const remembered = rememberedCaller(socket, generation);
+    if (remembered !== undefined) return remembered.workload;
+    const workload = identity.lookup(ip);
+    if (workload !== undefined) rememberCaller(socket, generation, workload);
+    return workload;
   }
 
-  generation(): number | undefined {
-    return this.options.identity.generation();
-  }
-
-  resolveMiss(ip: string): Promise<Workload | undefined> {
+  identifyAfterMiss(ip: string): Promise<Workload | undefined> {
     const found = this.options.identity.resolveMiss(ip);
     if (this.options.defaultBinding === undefined) return found;
     return found.then((workload) => {
@@ -85,7 +85,50 @@ export class CallerService implements CallerDirectory {
     });
   }
 
-  roleOf(workload: Workload | undefined): PreparedRole | undefined | Promise<PreparedRole | undefined> {
+  roleFor(workload: Workload | undefined, socket?: Socket): CallerRole | undefined | Promise<CallerRole | undefined> {
+    const remembered = socket === undefined ? undefined : rememberedCaller(socket, this.options.identity.generation());
+    if (remembered?.role !== undefined && remembered.workload === workload) return remembered.role;
+    const role = this.memoizedRole(workload);
+    if (remembered !== undefined && remembered.workload === workload && role !== undefined && !(role instanceof Promise)) remembered.role = role;
+    return role;
+  }
+
+  credentialsFor(role: CallerRole): ServedCredentials | Promise<ServedCredentials> {
+    return this.options.credentials.getByKey(role.key) ?? this.options.credentials.get(role.request);
+  }
+
+  /** The workload's role (undefined: an unknown caller's) if already resolved; never starts a resolution (for /status). */
+  peekRole(workload: Workload | undefined): CallerRole | undefined {
+    const known = this.roles.get(workload ?? UNKNOWN);
+    return known instanceof Error ? undefined : (known ?? undefined);
+  }
+
+  /** Why the workload's request was refused before any call, if it was (for /status). */
+  refusalOf(workload: Workload): string | undefined {
+    const known = this.roles.get(workload);
+    return known instanceof Error ? known.message : undefined;
+  }
+
+  /** The role spec a workload (undefined: an unknown caller) is served by, and why it last failed to resolve. */
+  bindingOf(workload: Workload | undefined): { spec: string; isDefault: boolean; lastError?: string } | undefined {
+    const binding = workload?.role ?? this.options.defaultBinding;
+    if (binding === undefined) return undefined;
+    const lastError = this.specErrors.get(binding.spec);
+    return { spec: binding.spec, isDefault: workload?.role === undefined, ...(lastError !== undefined && { lastError }) };
+  }
+
+  /** Addresses no identity source knows that were served by the default role, oldest first. */
+  defaultRoleCallers(): string[] {
+    return [...this.defaultCallers];
+  }
+
+  private noteDefaultCaller(ip: string): void {
+    this.defaultCallers.delete(ip);
+    this.defaultCallers.add(ip);
+    if (this.defaultCallers.size > DEFAULT_CALLERS_LIMIT) this.defaultCallers.delete(this.defaultCallers.values().next().value!);
+  }
+
+  private memoizedRole(workload: Workload | undefined): CallerRole | undefined | Promise<CallerRole | undefined> {
     const key = workload ?? UNKNOWN;
     const known = this.roles.get(key);
     // A refusal is a rejected promise, not a throw: callers on every path already handle rejections.
@@ -119,92 +162,17 @@ export class CallerService implements CallerDirectory {
     return waiting;
   }
 
-  /** The workload's role (undefined: an unknown caller's) if already resolved; never starts a resolution (for /status). */
-  peekRole(workload: Workload | undefined): PreparedRole | undefined {
-    const known = this.roles.get(workload ?? UNKNOWN);
-    return known instanceof Error ? undefined : (known ?? undefined);
-  }
-
-  /** Why the workload's request was refused before any call, if it was (for /status). */
-  refusalOf(workload: Workload): string | undefined {
-    const known = this.roles.get(workload);
-    return known instanceof Error ? known.message : undefined;
-  }
-
-  /** The role spec a workload (undefined: an unknown caller) is served by, and why it last failed to resolve. */
-  bindingOf(workload: Workload | undefined): { spec: string; isDefault: boolean; lastError?: string } | undefined {
-    const binding = workload?.role ?? this.options.defaultBinding;
-    if (binding === undefined) return undefined;
-    const lastError = this.specErrors.get(binding.spec);
-    return { spec: binding.spec, isDefault: workload?.role === undefined, ...(lastError !== undefined && { lastError }) };
-  }
-
-  /** Addresses no identity source knows that were served by the default role, oldest first. */
-  defaultRoleCallers(): string[] {
-    return [...this.defaultCallers];
-  }
-
-  private noteDefaultCaller(ip: string): void {
-    this.defaultCallers.delete(ip);
-    this.defaultCallers.add(ip);
-    if (this.defaultCallers.size > DEFAULT_CALLERS_LIMIT) this.defaultCallers.delete(this.defaultCallers.values().next().value!);
-  }
-
-  credentialsOf(role: CallerRole): ServedCredentials | Promise<ServedCredentials> {
-    const { key, request } = role as PreparedRole;
-    return this.options.credentials.getByKey(key) ?? this.options.credentials.get(request);
-  }
-
-  /** Prefetch: a workload that appears gets its credentials fetched before its first request. */
-  onWorkloadEvent(event: WorkloadEvent): void {
-    const { workload } = event;
-    if (event.type === 'removed') {
-      this.live.delete(workload.id);
-      return this.releaseFor(workload.id);
-    }
-    this.live.set(workload.id, workload);
-    Promise.resolve(this.roleOf(workload)).then(
-      (role) => {
-        // Gone, or replaced by a newer version of itself, while its role was being resolved.
-        if (this.live.get(workload.id) !== workload) return;
-        // Retain the new request before releasing the old one: an unchanged role keeps its refresh going.
-        if (role !== undefined) this.options.credentials.retain(role.request);
-        this.releaseFor(workload.id);
-        if (role !== undefined) this.retained.set(workload.id, role.request);
-      },
-      (error: unknown) => {
-        const reason = (error as Error).message;
-        if ((error as { code?: unknown }).code === 'InvalidSessionParameters') {
-          this.options.logger.error({ workload: workload.name, reason }, 'session parameters break STS rules; this caller gets 404 until they are fixed');
-        } else this.options.logger.warn({ workload: workload.name, reason }, 'cannot prefetch credentials');
-      },
-    );
-  }
-
-  /** A settings reload replaced this service: its holds end (the cache keeps entries that are still wanted). */
-  releaseAll(): void {
-    this.live.clear();
-    for (const workloadId of [...this.retained.keys()]) this.releaseFor(workloadId);
-  }
-
-  private releaseFor(workloadId: string): void {
-    const request = this.retained.get(workloadId);
-    if (request === undefined) return;
-    this.retained.delete(workloadId);
-    this.options.credentials.release(request);
-  }
-
-  private remember(key: Workload, workload: Workload | undefined, binding: RoleBinding, role: ResolvedRoleLike): PreparedRole {
+  private remember(key: Workload, workload: Workload | undefined, binding: RoleBinding, role: ResolvedRoleLike): CallerRole {
     let request: AssumeRoleRequest;
     try {
-      request = this.options.buildRequest(workload, binding, role);
+      request = buildAssumeRoleRequest(workload, binding, role, this.options.assumeRole);
     } catch (error) {
       // A workload never changes in place, so neither does the verdict on its request.
       this.roles.set(key, error as Error);
       this.pending.delete(key);
       throw error;
     }
-    const prepared: PreparedRole = {
+    const prepared: CallerRole = {
       roleName: role.name,
       roleArn: role.arn,
       listingBody: Buffer.from(role.name),

@@ -1,9 +1,11 @@
-// What the handler needs to know about a caller, behind one interface so the handler stays free of
-// identity sources, role resolution and STS.
+// What the request handlers need to know about a caller, as one pipeline: address → workload → role →
+// credentials. Each step is asked once per request and only calls down (identity, roles, credentials).
+import type { Socket } from 'node:net';
 import type { Workload } from '../identity/workload.js';
 import type { AwsCredentials } from '../imds/aws-credentials.js';
+import type { AssumeRoleRequest } from '../roles/assume-request.js';
 
-/** A caller's role, resolved to an ARN, with the cache key of its credentials. */
+/** A caller's role, resolved to an ARN, with the AssumeRole request and cache key of its credentials. */
 export interface CallerRole {
   /** Role name as it appears in `iam/security-credentials/` (last segment of the ARN). */
   readonly roleName: string;
@@ -12,6 +14,9 @@ export interface CallerRole {
   readonly listingBody: Buffer;
   /** Pre-serialized `iam/info` body. */
   readonly infoBody: Buffer;
+  readonly request: AssumeRoleRequest;
+  /** The request's cache key, kept here so a warm request needs no key lookup. */
+  readonly key: string;
 }
 
 export interface ServedCredentials {
@@ -21,17 +26,18 @@ export interface ServedCredentials {
   readonly credentials: AwsCredentials;
 }
 
-export interface CallerDirectory {
-  /** Hot path: the caller's workload if an identity source knows the address. */
-  lookup(ip: string): Workload | undefined;
-  /** Grows whenever lookup() may answer differently; undefined when answers also lapse with time. */
-  generation(): number | undefined;
+export interface Callers {
+  /**
+   * Hot path: the caller's workload if an identity source knows the address. With the request's socket, a
+   * keep-alive connection remembers it for as long as the identity index stands still.
+   */
+  identify(ip: string, socket?: Socket): Workload | undefined;
   /** Slow path after a miss: sources that may lag behind get a chance to catch up. */
-  resolveMiss(ip: string): Promise<Workload | undefined>;
+  identifyAfterMiss(ip: string): Promise<Workload | undefined>;
   /**
    * The role the workload gets (its own, else the default role), or undefined. Synchronous once resolved
-   * for this workload, so warm requests stay off the promise path.
+   * for this workload, so warm requests stay off the promise path; remembered on the socket as well.
    */
-  roleOf(workload: Workload | undefined): CallerRole | undefined | Promise<CallerRole | undefined>;
-  credentialsOf(role: CallerRole): ServedCredentials | Promise<ServedCredentials>;
+  roleFor(workload: Workload | undefined, socket?: Socket): CallerRole | undefined | Promise<CallerRole | undefined>;
+  credentialsFor(role: CallerRole): ServedCredentials | Promise<ServedCredentials>;
 }

@@ -9,12 +9,13 @@
 //   duration:        mapping file session_duration or container env IAM_ROLE_DURATION > ROLE_SESSION_DURATION
 // The result is checked against STS's rules before it is used: a workload whose values break them gets a
 // SessionParameterError (404) naming the reason, and no STS call is made for it.
+import type { Config } from '../config/types.js';
 import type { RoleBinding, Workload } from '../identity/workload.js';
 import { MAX_CHAINED_DURATION_SECONDS, MAX_DURATION_SECONDS, sessionParameterProblems } from '../config/session-parameters.js';
 import type { ResolvedRole } from './resolver.js';
 import { sessionNameFor } from './session-name.js';
-import type { SessionKeySource } from '../config/role-session-key.js';
-import { sourceIdentityOf, type SourceIdentityKey } from './source-identity.js';
+import { parseRoleSessionKey, type SessionKeySource } from '../config/role-session-key.js';
+import { parseSourceIdentityKey, sourceIdentityOf, type SourceIdentityKey } from './source-identity.js';
 import { defaultSessionTags } from '../config/default-session-tags.js';
 import { SessionParameterError } from './session-parameter-error.js';
 
@@ -46,6 +47,18 @@ export interface AssumeRoleSettings {
   sourceIdentityKey?: SourceIdentityKey;
   /** The proxy's own credentials are a role session: STS allows at most an hour. */
   roleChaining?: boolean;
+}
+
+/** The settings' part in every AssumeRole request, parsed once per settings. */
+export function assumeRoleSettings(config: Config): AssumeRoleSettings {
+  return {
+    defaultPolicy: config.defaultPolicy,
+    roleDurationSeconds: config.roleDurationSeconds,
+    roleSessionKey: config.roleSessionKey === undefined ? undefined : parseRoleSessionKey(config.roleSessionKey),
+    defaultSessionTags: config.defaultSessionTags,
+    sourceIdentityKey: config.sourceIdentityKey === undefined ? undefined : parseSourceIdentityKey(config.sourceIdentityKey),
+    roleChaining: config.roleChaining,
+  };
 }
 
 function nonEmpty(text: string | undefined): string | undefined {

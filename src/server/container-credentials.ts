@@ -10,12 +10,12 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RequestLog } from '../observability/request-log.js';
 import { StsError } from '../credentials/sts-error.js';
-import type { CallerDirectory, CallerRole, ServedCredentials } from '../callers/caller.js';
+import type { Callers, CallerRole, ServedCredentials } from '../callers/caller.js';
 import { beginExchange, recordExchange, type Exchange } from './exchange.js';
 import { containerCredentialsBody } from '../imds/answers.js';
 
 export interface ContainerCredentialsOptions {
-  callers: CallerDirectory;
+  callers: Callers;
   metrics: Metrics;
   logger: Logger;
   requestLog?: RequestLog;
@@ -72,7 +72,7 @@ export function createContainerCredentialsHandler({ callers, metrics, logger, re
   function answerCredentials(x: Exchange, role: CallerRole | undefined): void {
     x.role = role;
     if (role === undefined) return reply(x, 404, x.workload === undefined ? UNKNOWN_CALLER : NO_ROLE);
-    const served = callers.credentialsOf(role);
+    const served = callers.credentialsFor(role);
     if (served instanceof Promise) return void served.then((s) => reply(x, 200, bodyOf(s, role)), (error) => fail(x, error));
     reply(x, 200, bodyOf(served, role));
   }
@@ -90,7 +90,7 @@ export function createContainerCredentialsHandler({ callers, metrics, logger, re
     x.workload = workload;
     const token = workload?.authorizationToken;
     if (token !== undefined && !sameToken(x.req.headers.authorization, token)) return reply(x, 401, UNAUTHORIZED);
-    const role = callers.roleOf(workload);
+    const role = callers.roleFor(workload);
     if (role instanceof Promise) return void role.then((r) => answerCredentials(x, r), (error) => fail(x, error));
     answerCredentials(x, role);
   }
@@ -100,10 +100,10 @@ export function createContainerCredentialsHandler({ callers, metrics, logger, re
     try {
       if (req.method !== 'GET' && req.method !== 'HEAD') return reply(x, 405, NOT_ALLOWED, ['allow', 'GET, HEAD']);
       if (!isContainerCredentialsPath(req.url ?? '')) return reply(x, 404, NOT_A_ROUTE);
-      const workload = callers.lookup(x.caller);
+      const workload = callers.identify(x.caller);
       if (workload !== undefined) return answerFor(x, workload);
       // The caller may be a container whose start Docker has not reported yet: wait for it as IMDS does.
-      callers.resolveMiss(x.caller).then((found) => answerFor(x, found), (error) => fail(x, error));
+      callers.identifyAfterMiss(x.caller).then((found) => answerFor(x, found), (error) => fail(x, error));
     } catch (error) {
       fail(x, error);
     }

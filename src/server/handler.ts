@@ -9,14 +9,13 @@ import type { MetadataBackend } from '../upstream/backend.js';
 import type { RequestGate } from './gate.js';
 import { imdsErrorPage, NOT_FOUND_PAGE } from '../imds/answers.js';
 import type { Route } from './routes.js';
-import type { CallerDirectory, CallerRole } from '../callers/caller.js';
+import type { Callers, CallerRole } from '../callers/caller.js';
 import { beginExchange, recordExchange, type Exchange } from './exchange.js';
-import { rememberCaller, rememberedCaller, type ConnectionCaller } from './connection-caller.js';
 import { readingStopped, stopReading } from '../imds/node-http.js';
 
 export interface HandlerOptions {
   gate: RequestGate;
-  callers: CallerDirectory;
+  callers: Callers;
   backend: MetadataBackend;
   metrics: Metrics;
   logger: Logger;
@@ -86,7 +85,7 @@ export function createRequestHandler(options: HandlerOptions) {
           x.reason = 'role mismatch';
           return finish(x, 404, NOT_FOUND_PAGE, HTML_HEADERS);
         }
-        const served = callers.credentialsOf(role);
+        const served = callers.credentialsFor(role);
         if (!(served instanceof Promise)) return finish(x, 200, served.body);
         served.then((s) => finish(x, 200, s.body), (error) => fail(x, error));
         return;
@@ -96,11 +95,10 @@ export function createRequestHandler(options: HandlerOptions) {
     }
   }
 
-  function answerForWorkload(x: Exchange, route: Route, workload: Workload | undefined, remembered?: ConnectionCaller): void {
+  function answerForWorkload(x: Exchange, route: Route, workload: Workload | undefined): void {
     x.workload = workload;
-    const role = remembered?.role ?? callers.roleOf(workload);
+    const role = callers.roleFor(workload, x.req.socket);
     if (role instanceof Promise) return void role.then((r) => answerIam(x, route, r), (error) => fail(x, error));
-    if (remembered !== undefined) remembered.role = role;
     answerIam(x, route, role);
   }
 
@@ -136,24 +134,21 @@ export function createRequestHandler(options: HandlerOptions) {
       }
       const { route } = verdict;
       x.handler = handlerName(route);
-      const generation = callers.generation();
-      let remembered = rememberedCaller(req.socket, generation);
-      const workload = remembered?.workload ?? callers.lookup(x.caller);
-      if (remembered === undefined && workload !== undefined) remembered = rememberCaller(req.socket, generation, workload);
+      const workload = callers.identify(x.caller, req.socket);
       switch (route.kind) {
         case 'passthrough':
           if (workload !== undefined || unknownCaller === 'passthrough') return answerPassthrough(x, verdict.path, verdict.query, workload);
           // Denying unknown callers: one a source is still catching up on is waited for, as on IAM routes.
-          callers.resolveMiss(x.caller).then((found) => answerPassthrough(x, verdict.path, verdict.query, found), (error) => fail(x, error));
+          callers.identifyAfterMiss(x.caller).then((found) => answerPassthrough(x, verdict.path, verdict.query, found), (error) => fail(x, error));
           return;
         case 'not-found':
           return finish(x, 404, NOT_FOUND_PAGE, HTML_HEADERS);
         case 'credentials-redirect':
           return finish(x, 301, '', [...TEXT_HEADERS, 'location', route.location]);
       }
-      if (workload !== undefined) return answerForWorkload(x, route, workload, remembered);
+      if (workload !== undefined) return answerForWorkload(x, route, workload);
       const heldFrom = performance.now();
-      callers.resolveMiss(x.caller).then((found) => {
+      callers.identifyAfterMiss(x.caller).then((found) => {
         x.heldMs = performance.now() - heldFrom;
         answerForWorkload(x, route, found);
       }, (error) => fail(x, error));

@@ -6,7 +6,7 @@
 // up afresh.
 import type { Socket } from 'node:net';
 import type { Workload } from '../identity/workload.js';
-import type { CallerRole } from '../callers/caller.js';
+import type { CallerRole } from './caller.js';
 
 const CALLER = Symbol('metadataproxy.caller');
 
@@ -26,9 +26,7 @@ export function rememberedCaller(socket: Socket, generation: number | undefined)
 }
 
 /** Remember the workload found for this connection at this generation (nothing when there is none). */
-export function rememberCaller(socket: Socket, generation: number | undefined, workload: Workload): ConnectionCaller | undefined {
-  if (generation === undefined) return undefined;
-  const remembered: ConnectionCaller = { generation, workload };
-  (socket as CallerSocket)[CALLER] = remembered;
-  return remembered;
+export function rememberCaller(socket: Socket, generation: number | undefined, workload: Workload): void {
+  if (generation === undefined) return;
+  (socket as CallerSocket)[CALLER] = { generation, workload };
 }
