@@ -22,6 +22,7 @@ import { DockerSource, type DockerClient } from './identity/docker/docker-source
 import { ReverseDnsSource, type ReverseResolver } from './identity/reverse-dns.js';
 import type { IdentitySource } from './identity/workload.js';
 import { createMockImds } from './upstream/mock-imds.js';
+import type { MetadataBackend } from './upstream/backend.js';
 import { withPassthroughLines } from './upstream/passthrough-lines.js';
 import { createRequestGate } from './server/gate.js';
 import { createTokenService, type TokenService } from './tokens/token-service.js';
@@ -163,6 +164,7 @@ function asSettingError<T>(fn: () => T): T {
   try {
     return fn();
   } catch (error) {
+    if (error instanceof SettingError) throw error;
     throw new SettingError((error as Error).message);
   }
 }
@@ -204,11 +206,11 @@ interface Parts {
 // start counting afresh, so each build's generations live in a range of their own.
 const GENERATION_EPOCH = 2 ** 32;
 
-async function buildParts(config: Config, logger: Logger, kept: Kept, deps: ProxyDeps, epoch: number): Promise<Parts> {
-  const { clock, random, metrics, cache } = kept;
+/** STS and IAM for these settings: the SDK clients (closed with the parts: their keep-alive sockets would outlive a reload), or offline minting. */
+async function awsParts(config: Config, deps: ProxyDeps, kept: Kept, logger: Logger) {
+  const { clock, random } = kept;
   const offline = config.stsMode === 'offline';
   const aws = { region: config.awsRegion };
-  // The SDK clients made here are closed with these parts (their keep-alive sockets would outlive a reload).
   const awsSts = deps.sts === undefined && !offline ? new (await import('./credentials/sts-gateway.js')).AwsStsGateway(aws) : undefined;
   const awsIam = deps.iam === undefined && !offline ? new (await import('./credentials/iam-gateway.js')).AwsIamGateway(aws) : undefined;
   const sts = new StsHealth(deps.sts ?? awsSts ?? new OfflineStsGateway({ clock, random }));
@@ -220,8 +222,12 @@ async function buildParts(config: Config, logger: Logger, kept: Kept, deps: Prox
     iam: deps.iam ?? awsIam,
     clock,
   });
-  const { sources, docker } = await identitySources(config, deps, logger, metrics, clock);
-  const identity = new CompositeIdentity(sources, epoch * GENERATION_EPOCH);
+  return { sts, ownIdentity, resolver, clients: [awsSts, awsIam].filter((c) => c !== undefined) };
+}
+
+/** The caller pipeline over these sources, and its prefetch following them. */
+function callerParts(config: Config, identity: CompositeIdentity, resolver: RoleResolver, kept: Kept, logger: Logger) {
+  const { cache, clock } = kept;
   const callers = new CallerService({
     identity,
     resolver,
@@ -232,20 +238,21 @@ async function buildParts(config: Config, logger: Logger, kept: Kept, deps: Prox
   });
   const prefetch = new Prefetch({ callers, credentials: cache, logger });
   for (const source of identity.sources) source.onChange((event) => prefetch.onWorkloadEvent(event));
+  return { callers, prefetch };
+}
 
-  const backend = config.mockApi
-    ? createMockImds({ instanceId: config.mockedInstanceId, region: config.awsRegion, accountId: config.defaultAccountId, clock })
-    : withPassthroughLines(
-        (await import('./upstream/passthrough.js')).createPassthrough({
-          metadataUrl: config.metadataUrl,
-          logger,
-          metrics,
-          clock,
-          maxConnections: config.upstreamMaxConnections,
-        }),
-        { maxPerCaller: config.passthroughQueuePerCaller },
-      );
+/** What answers the routes the proxy does not answer itself: the mock tree, or the real IMDS behind per-caller lines. */
+async function metadataBackend(config: Config, kept: Kept, logger: Logger): Promise<MetadataBackend> {
+  const { clock, metrics } = kept;
+  if (config.mockApi) return createMockImds({ instanceId: config.mockedInstanceId, region: config.awsRegion, accountId: config.defaultAccountId, clock });
+  const { createPassthrough } = await import('./upstream/passthrough.js');
+  const passthrough = createPassthrough({ metadataUrl: config.metadataUrl, logger, metrics, clock, maxConnections: config.upstreamMaxConnections });
+  return withPassthroughLines(passthrough, { maxPerCaller: config.passthroughQueuePerCaller });
+}
 
+/** The request listeners of the metadata port and, when set, the container-credentials port. */
+function requestListeners(config: Config, kept: Kept, callers: CallerService, backend: MetadataBackend, logger: Logger) {
+  const { metrics } = kept;
   const requestLog = createRequestLog(logger, config.verbose);
   const nextRequestId = createRequestIdGenerator();
   const handler = createRequestHandler({
@@ -261,8 +268,22 @@ async function buildParts(config: Config, logger: Logger, kept: Kept, deps: Prox
   // go-metadataproxy served /metrics on the proxy port; only then does the hot path pay for the check.
   const serveMetrics = metricsHandler(kept.telemetry.registry, logger);
   const main: http.RequestListener = config.enablePrometheus ? (req, res) => (req.url === '/metrics' ? serveMetrics(req, res) : handler(req, res)) : handler;
+  const containerCredentials =
+    config.containerCredentialsPort === undefined ? undefined : createContainerCredentialsHandler({ callers, metrics, logger, requestLog, nextRequestId });
+  return { handler: main, containerCredentials };
+}
 
-  const readiness = () => {
+interface AdminInputs {
+  identity: CompositeIdentity;
+  docker?: DockerSource;
+  sts: StsHealth;
+  ownIdentity?: OwnIdentity;
+  callers: CallerService;
+}
+
+/** /readyz from the identity sources and STS (and the proxy's own AWS identity, when it has one). */
+function readinessOf({ identity, docker, sts, ownIdentity }: AdminInputs): () => Readiness {
+  return () => {
     const dockerStatus = docker?.status();
     const own = ownIdentity?.check();
     return buildReadiness({
@@ -271,7 +292,13 @@ async function buildParts(config: Config, logger: Logger, kept: Kept, deps: Prox
       sts: own === undefined || !own.ok ? (own ?? sts.check()) : { ok: sts.check().ok, detail: `${own.detail}; AssumeRole ${sts.check().detail}` },
     });
   };
-  const admin = adminRequestListener({
+}
+
+/** The admin listener: health, readiness, metrics and /status over these parts. */
+function adminListener(inputs: AdminInputs, readiness: () => Readiness, kept: Kept, logger: Logger): http.RequestListener {
+  const { identity, callers, ownIdentity } = inputs;
+  const { cache, clock } = kept;
+  return adminRequestListener({
     registry: kept.telemetry.registry,
     logger,
     readiness,
@@ -288,21 +315,35 @@ async function buildParts(config: Config, logger: Logger, kept: Kept, deps: Prox
         proxy: { ...readiness(), ...(ownIdentity !== undefined && { awsIdentity: ownIdentity.status() }) },
       }),
   });
-  // Everything that holds a timer, a watcher, a socket or a pool; closed in this order.
-  const stopping: Closeable[] = [identity, prefetch, ...(ownIdentity === undefined ? [] : [ownIdentity])];
-  const clients: Closeable[] = [backend, ...[awsSts, awsIam].filter((c) => c !== undefined)];
-  kept.useSts(sts);
+}
+
+/** Starts the sources (they fail only on their settings: an unreadable or invalid mapping file); on failure, stops everything built. */
+async function startSources(identity: CompositeIdentity, everything: Closeable[], logger: Logger): Promise<void> {
   try {
-    // Sources fail to start only on their settings (an unreadable or invalid mapping file).
     await identity.start().catch((error: unknown) => asSettingError(() => { throw error; }));
   } catch (error) {
-    await closeAll([...stopping, ...clients], logger);
+    await closeAll(everything, logger);
     throw error;
   }
-  ownIdentity?.start();
-  const containerCredentials =
-    config.containerCredentialsPort === undefined ? undefined : createContainerCredentialsHandler({ callers, metrics, logger, requestLog, nextRequestId });
-  return { config, logger, sts, ownIdentity, identity, docker, callers, handler: main, containerCredentials, admin, readiness, sources: stopping, clients };
+}
+
+async function buildParts(config: Config, logger: Logger, kept: Kept, deps: ProxyDeps, epoch: number): Promise<Parts> {
+  const aws = await awsParts(config, deps, kept, logger);
+  const { sources, docker } = await identitySources(config, deps, logger, kept.metrics, kept.clock);
+  const identity = new CompositeIdentity(sources, epoch * GENERATION_EPOCH);
+  const { callers, prefetch } = callerParts(config, identity, aws.resolver, kept, logger);
+  const backend = await metadataBackend(config, kept, logger);
+  const { handler, containerCredentials } = requestListeners(config, kept, callers, backend, logger);
+  const inputs: AdminInputs = { identity, docker, sts: aws.sts, ownIdentity: aws.ownIdentity, callers };
+  const readiness = readinessOf(inputs);
+  const admin = adminListener(inputs, readiness, kept, logger);
+  // Everything that holds a timer, a watcher, a socket or a pool; closed in this order.
+  const stopping: Closeable[] = [identity, prefetch, ...(aws.ownIdentity === undefined ? [] : [aws.ownIdentity])];
+  const clients: Closeable[] = [backend, ...aws.clients];
+  kept.useSts(aws.sts);
+  await startSources(identity, [...stopping, ...clients], logger);
+  aws.ownIdentity?.start();
+  return { config, logger, sts: aws.sts, ownIdentity: aws.ownIdentity, identity, docker, callers, handler, containerCredentials, admin, readiness, sources: stopping, clients };
 }
 
 function listenerSpecs(parts: Parts, serverLimits: Partial<ServerLimits> | undefined): ListenerSpec[] {
@@ -338,14 +379,14 @@ function listenerSpecs(parts: Parts, serverLimits: Partial<ServerLimits> | undef
 /** Settings a running proxy cannot change in place; a reload names them and they apply at the next start. */
 const RESTART_ONLY: ReadonlyArray<keyof Config> = ['statsdAddr', 'datadogAddr', 'statsiteAddr', 'copyDockerLabels', 'copyDockerEnv', 'newrelicAppName', 'newrelicLicense'];
 
-export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<RunningProxy> {
+/** Built once and kept across reloads: clock, metrics, the credential cache, the token key and the listeners. */
+function keptAcrossReloads(config: Config, deps: ProxyDeps): Kept {
   const clock = deps.clock ?? systemClock;
   const random = deps.random ?? Math.random;
-  const firstLogger = deps.logger ?? silentLogger;
-  const telemetry = deps.telemetry ?? createMetrics(config, firstLogger);
+  const logger = deps.logger ?? silentLogger;
+  const telemetry = deps.telemetry ?? createMetrics(config, logger);
   const metrics = deps.metrics ?? telemetry.metrics;
   // STS is whatever the newest parts use, so the cache (and its entries) outlives a reload.
-  let current: Parts | undefined;
   let sts: StsGateway | undefined;
   const cache = new CredentialCache({
     sts: { assumeRole: (request) => sts!.assumeRole(request) },
@@ -353,49 +394,63 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
     random,
     refreshBeforeExpiryMs: config.refreshBeforeExpiryMs,
     metrics,
-    logger: firstLogger,
+    logger,
   });
-  const kept: Kept = {
-    clock,
-    random,
-    telemetry,
-    metrics,
-    cache,
-    tokens: createTokenService({ key: tokenKey(config), clock }),
-    listeners: new ListenerSet(),
-    useSts: (gateway) => (sts = gateway),
-  };
-  let epoch = 0;
-  let parts: Parts;
-  try {
-    parts = await buildParts(config, firstLogger, kept, deps, epoch);
-  } catch (error) {
-    await closeAll([cache, telemetry], firstLogger);
-    throw error;
-  }
-  current = parts;
+  const tokens = createTokenService({ key: tokenKey(config), clock });
+  return { clock, random, telemetry, metrics, cache, tokens, listeners: new ListenerSet(), useSts: (gateway) => (sts = gateway) };
+}
+
+/** A running proxy: what is kept, the parts in service, and what a reload counts and retires. */
+interface ProxyState {
+  readonly kept: Kept;
+  readonly deps: ProxyDeps;
+  current: Parts;
+  epoch: number;
+  /** Parts replaced by a reload, closed once the requests they were serving have had time to finish. */
+  readonly retiring: Set<Closeable[]>;
+}
+
+function registerGauges(state: ProxyState): void {
+  const { telemetry, cache, clock } = state.kept;
   registerStateGauges(telemetry.registry, {
-    readiness: () => current!.readiness(),
+    readiness: () => state.current.readiness(),
     earliestExpirySeconds: () => {
       const now = clock.now();
       const wanted = cache.entries().filter((entry) => entry.expiration !== undefined && (entry.holders > 0 || entry.state === 'fresh' || entry.state === 'backing-off'));
       return wanted.length === 0 ? undefined : Math.min(...wanted.map((entry) => (Date.parse(entry.expiration!) - now) / 1000));
     },
   });
+}
+
+export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<RunningProxy> {
+  const kept = keptAcrossReloads(config, deps);
+  const logger = deps.logger ?? silentLogger;
+  let parts: Parts;
+  try {
+    parts = await buildParts(config, logger, kept, deps, 0);
+  } catch (error) {
+    await closeAll([kept.cache, kept.telemetry], logger);
+    throw error;
+  }
+  const state: ProxyState = { kept, deps, current: parts, epoch: 0, retiring: new Set() };
+  registerGauges(state);
   try {
     await kept.listeners.apply(listenerSpecs(parts, deps.serverLimits));
   } catch (error) {
     // A failed start (a port in use) must not leave watchers and pools behind.
-    await closeAll([...parts.sources, ...parts.clients, cache, telemetry], firstLogger);
+    await closeAll([...parts.sources, ...parts.clients, kept.cache, kept.telemetry], logger);
     throw error;
   }
-  // Parts replaced by a reload are closed once the requests they were serving have had time to finish.
-  const retiring = new Set<Closeable[]>();
+  return runningProxy(state);
+}
 
-  const proxy: RunningProxy = {
+function runningProxy(state: ProxyState): RunningProxy {
+  const { listeners, cache } = state.kept;
+  const firstHost = () => splitHostList(state.current.config.host)[0]!;
+  return {
     get urls() {
-      const port = (kept.listeners.server(`PORT ${splitHostList(current!.config.host)[0]}`)!.address() as AddressInfo).port;
-      return splitHostList(current!.config.host).map((host) => `http://${urlHost(host)}:${port}`);
+      const port = (listeners.server(`PORT ${firstHost()}`)!.address() as AddressInfo).port;
+      return splitHostList(state.current.config.host).map((host) => `http://${urlHost(host)}:${port}`);
     },
     get url() {
       return this.urls[0]!;
@@ -404,62 +459,66 @@ export async function startProxy(config: Config, deps: ProxyDeps = {}): Promise<
       return Number(new URL(this.urls[0]!).port);
     },
     get containerCredentialsUrl() {
-      const host = splitHostList(current!.config.host)[0]!;
-      const server = kept.listeners.server(`CONTAINER_CREDENTIALS_PORT ${host}`);
-      return server === undefined ? undefined : `http://${urlHost(host)}:${(server.address() as AddressInfo).port}`;
+      const server = listeners.server(`CONTAINER_CREDENTIALS_PORT ${firstHost()}`);
+      return server === undefined ? undefined : `http://${urlHost(firstHost())}:${(server.address() as AddressInfo).port}`;
     },
     get adminAddress() {
-      return boundAddress(kept.listeners.server('ADMIN_LISTEN')!);
+      return boundAddress(listeners.server('ADMIN_LISTEN')!);
     },
     get sourceNames() {
-      return current!.identity.sources.map((s) => s.name);
+      return state.current.identity.sources.map((s) => s.name);
     },
     get identity() {
-      return current!.identity;
+      return state.current.identity;
     },
     get docker() {
-      return current!.docker;
+      return state.current.docker;
     },
     cache,
     async reload() {
-      await Promise.all(current!.identity.sources.map((s) => (s as { reload?: () => Promise<void> }).reload?.()));
+      await Promise.all(state.current.identity.sources.map((s) => (s as { reload?: () => Promise<void> }).reload?.()));
     },
-    async applySettings(next, logger = current!.logger) {
-      const previous = current!;
-      const changed = changedSettings(previous.config, next);
-      // A changed key file means new tokens; otherwise the key (random or read) stays and so do tokens.
-      const tokens = next.tokenKeyFile === previous.config.tokenKeyFile ? kept.tokens : createTokenService({ key: tokenKey(next), clock });
-      let built: Parts;
-      let left: http.Server[];
-      try {
-        built = await buildParts(next, logger, { ...kept, tokens }, deps, ++epoch);
-      } catch (error) {
-        sts = previous.sts;
-        throw error;
-      }
-      try {
-        left = await kept.listeners.apply(listenerSpecs(built, deps.serverLimits));
-      } catch (error) {
-        sts = previous.sts;
-        await closeAll([...built.sources, ...built.clients], logger);
-        throw error;
-      }
-      current = built;
-      kept.tokens = tokens;
-      cache.reconfigure({ refreshBeforeExpiryMs: next.refreshBeforeExpiryMs, logger });
-      for (const server of left) void drainServer(server, DRAIN_AFTER_RELOAD_MS);
-      await closeAll(previous.sources, logger);
-      retiring.add(previous.clients);
-      setTimeout(() => retiring.delete(previous.clients) && void closeAll(previous.clients, logger), DRAIN_AFTER_RELOAD_MS).unref();
-      return { changed, restartOnly: changed.filter((field) => RESTART_ONLY.includes(field)) };
-    },
-    async close(drainTimeoutMs = 10_000) {
-      const pending = [...retiring].flat();
-      retiring.clear();
-      await gracefulShutdown(kept.listeners.servers(), [...current!.sources, ...current!.clients, ...pending, cache, telemetry], current!.logger, drainTimeoutMs);
-    },
+    applySettings: (next, logger = state.current.logger) => applySettings(state, next, logger),
+    close: (drainTimeoutMs = 10_000) => closeProxy(state, drainTimeoutMs),
   };
-  return proxy;
+}
+
+async function applySettings(state: ProxyState, next: Config, logger: Logger): Promise<SettingsChange> {
+  const { kept, deps } = state;
+  const previous = state.current;
+  const changed = changedSettings(previous.config, next);
+  // A changed key file means new tokens; otherwise the key (random or read) stays and so do tokens.
+  const tokens = next.tokenKeyFile === previous.config.tokenKeyFile ? kept.tokens : createTokenService({ key: tokenKey(next), clock: kept.clock });
+  let built: Parts;
+  let left: http.Server[];
+  try {
+    built = await buildParts(next, logger, { ...kept, tokens }, deps, ++state.epoch);
+  } catch (error) {
+    kept.useSts(previous.sts);
+    throw error;
+  }
+  try {
+    left = await kept.listeners.apply(listenerSpecs(built, deps.serverLimits));
+  } catch (error) {
+    kept.useSts(previous.sts);
+    await closeAll([...built.sources, ...built.clients], logger);
+    throw error;
+  }
+  state.current = built;
+  kept.tokens = tokens;
+  kept.cache.reconfigure({ refreshBeforeExpiryMs: next.refreshBeforeExpiryMs, logger });
+  for (const server of left) void drainServer(server, DRAIN_AFTER_RELOAD_MS);
+  await closeAll(previous.sources, logger);
+  state.retiring.add(previous.clients);
+  setTimeout(() => state.retiring.delete(previous.clients) && void closeAll(previous.clients, logger), DRAIN_AFTER_RELOAD_MS).unref();
+  return { changed, restartOnly: changed.filter((field) => RESTART_ONLY.includes(field)) };
+}
+
+async function closeProxy(state: ProxyState, drainTimeoutMs: number): Promise<void> {
+  const { kept, current } = state;
+  const pending = [...state.retiring].flat();
+  state.retiring.clear();
+  await gracefulShutdown(kept.listeners.servers(), [...current.sources, ...current.clients, ...pending, kept.cache, kept.telemetry], current.logger, drainTimeoutMs);
 }
 
 const DRAIN_AFTER_RELOAD_MS = 10_000;
