@@ -3,6 +3,7 @@
 import type { Workload, WorkloadEvent } from '../identity/workload.js';
 import type { Logger } from '../observability/logger.js';
 import type { AssumeRoleRequest } from '../roles/assume-request.js';
+import { SessionParameterError } from '../roles/session-parameter-error.js';
 import type { Callers } from './caller.js';
 import type { CredentialSource } from './caller-service.js';
 
@@ -38,7 +39,7 @@ export class Prefetch {
       },
       (error: unknown) => {
         const reason = (error as Error).message;
-        if ((error as { code?: unknown }).code === 'InvalidSessionParameters') {
+        if (error instanceof SessionParameterError) {
           this.options.logger.error({ workload: workload.name, reason }, 'session parameters break STS rules; this caller gets 404 until they are fixed');
         } else this.options.logger.warn({ workload: workload.name, reason }, 'cannot prefetch credentials');
       },

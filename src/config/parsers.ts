@@ -4,7 +4,8 @@
 import { isIP } from 'node:net';
 import { formatDuration, parseGoDuration } from './duration.js';
 import { DOCKER_URL_FORMS, parseDockerEndpoint } from './docker-endpoint.js';
-import { compactPolicyOr, type PolicyRefusal } from './policy.js';
+import { compactPolicy, PolicyError } from './policy.js';
+import { InvalidValueError } from '../core/errors.js';
 import { isAccountId } from './role-spec.js';
 import { parseTagList, sessionParameterProblems } from './session-parameters.js';
 import { unknownPlaceholders } from './default-session-tags.js';
@@ -84,8 +85,13 @@ export const sourceIdentityKey = matching(/^(?!(env|labels?):\s*$)\S(.*\S)?$/i, 
 export const sessionTagTemplate: Parser<Record<string, string>> = {
   expected: 'KEY=VALUE pairs separated by commas; values may use {name}, {image} and {service}',
   parse(raw) {
-    const tags = typeof raw === 'string' ? parseTagList(raw) : raw;
-    if (tags instanceof Error) return fail(tags.message);
+    let tags = raw;
+    try {
+      if (typeof raw === 'string') tags = parseTagList(raw);
+    } catch (error) {
+      if (!(error instanceof InvalidValueError)) throw error;
+      return fail(error.message);
+    }
     if (tags === null || typeof tags !== 'object' || Array.isArray(tags) || Object.values(tags).some((v) => typeof v !== 'string')) return fail();
     const template = tags as Record<string, string>;
     const unknown = unknownPlaceholders(template);
@@ -201,14 +207,16 @@ export function jsonMap(expected: string, valueOk: (value: unknown) => boolean):
   };
 }
 
-const POLICY_REFUSAL: PolicyRefusal<Parsed<never>> = { notJson: fail, notObject: () => fail('not an object') };
-
 /** A session policy: JSON text or (config file) an object; kept as compact JSON text for STS. */
 export const policyDocument: Parser<string> = {
   expected: 'a JSON policy document (an object)',
   parse(raw) {
-    const policy = compactPolicyOr(raw, POLICY_REFUSAL);
-    return typeof policy === 'string' ? ok(policy) : policy;
+    try {
+      return ok(compactPolicy(raw));
+    } catch (error) {
+      if (!(error instanceof PolicyError)) throw error;
+      return fail(error.parseError ?? 'not an object');
+    }
   },
 };
 

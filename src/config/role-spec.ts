@@ -1,5 +1,6 @@
 // Role specs as workload owners write them: `name`, `path/to/name`, `name@123456789012`,
-// `name@alias`, or a full role ARN in any partition. Parsing is pure; resolver.ts turns a spec into an ARN.
+// `name@alias`, or a full role ARN in any partition. Parsing is pure; roles/resolver.ts turns a spec into an ARN.
+import { ProxyError } from '../core/errors.js';
 
 export type RoleSpec =
   | { readonly kind: 'arn'; readonly arn: string; readonly partition: string; readonly accountId: string; readonly path: string; readonly name: string }
@@ -8,16 +9,12 @@ export type RoleSpec =
   | { readonly kind: 'name'; readonly path: string; readonly name: string };
 
 /** A role spec that cannot be used. Carries 404: the caller's role cannot be had. */
-export class RoleSpecError extends Error {
-  readonly status = 404;
-  readonly code = 'InvalidRoleSpec';
-
+export class RoleSpecError extends ProxyError {
   constructor(
     readonly spec: string,
     reason: string,
   ) {
-    super(`role spec ${JSON.stringify(spec)}: ${reason}`);
-    this.name = 'RoleSpecError';
+    super(404, 'InvalidRoleSpec', `role spec ${JSON.stringify(spec)}: ${reason}`);
   }
 }
 

@@ -2,6 +2,7 @@
 // on to roles assumed later (transitive), a SourceIdentity and a duration. Every value is checked against
 // STS's own rules here, before any call, so a bad one is named in our log instead of failing at AWS
 // (or, worse, being dropped without a word).
+import { InvalidValueError } from '../core/errors.js';
 import { parseGoDuration } from './duration.js';
 
 export interface SessionParameters {
@@ -57,22 +58,22 @@ export function sessionParameterProblems(session: SessionParameters, maxDuration
 
 /**
  * `k=v,k2=v2` (IAM_SESSION_TAGS, DEFAULT_SESSION_TAGS): the first `=` splits key from value, so values may
- * hold `=`; an empty value is allowed, as STS allows it. Returns an Error for an entry without a key.
+ * hold `=`; an empty value is allowed, as STS allows it. Throws InvalidValueError for an entry without a key.
  */
-export function parseTagList(text: string): Record<string, string> | Error {
+export function parseTagList(text: string): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const entry of text.split(',')) {
     if (entry.trim() === '') continue;
     const split = entry.indexOf('=');
     const key = (split < 0 ? entry : entry.slice(0, split)).trim();
-    if (split < 0 || key === '') return new Error(`session tag entry ${JSON.stringify(entry.trim())} is not KEY=VALUE`);
+    if (split < 0 || key === '') throw new InvalidValueError(`session tag entry ${JSON.stringify(entry.trim())} is not KEY=VALUE`);
     tags[key] = entry.slice(split + 1).trim();
   }
   return tags;
 }
 
-/** Seconds as a number or numeric text, or a Go duration such as `2h` (mapping file, IAM_ROLE_DURATION). */
-export function parseDurationSeconds(value: unknown): number | Error {
+/** Seconds as a number or numeric text, or a Go duration such as `2h` (mapping file, IAM_ROLE_DURATION); else throws InvalidValueError. */
+export function parseDurationSeconds(value: unknown): number {
   if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
   if (typeof value === 'string') {
     const text = value.trim();
@@ -80,7 +81,7 @@ export function parseDurationSeconds(value: unknown): number | Error {
     const ms = parseGoDuration(text);
     if (ms !== undefined && ms % 1000 === 0) return ms / 1000;
   }
-  return new Error(`session duration ${JSON.stringify(value)} is not a number of seconds or a duration such as 2h`);
+  throw new InvalidValueError(`session duration ${JSON.stringify(value)} is not a number of seconds or a duration such as 2h`);
 }
 
 /** Same STS request parameters: listeners (prefetch) only hear about real changes. */

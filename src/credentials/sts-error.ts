@@ -1,18 +1,20 @@
 // AWS failures reduced to what a caller can be told: 404 (this role cannot be had: fix the role, trust
-// policy or session policy) or 503 (AWS or our own access to it is failing: try again later).
+// policy or session policy) or 503 (AWS or our own access to it is failing: try again later). The code is
+// AWS's own (`AccessDenied`, `Throttling`, …).
+import { ProxyError } from '../core/errors.js';
 
 export type StsErrorStatus = 404 | 503;
 
-export class StsError extends Error {
-  constructor(
-    readonly status: StsErrorStatus,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'StsError';
+export class StsError extends ProxyError {
+  declare readonly status: StsErrorStatus;
+
+  constructor(status: StsErrorStatus, code: string, message: string) {
+    super(status, code, message);
   }
 }
+
+/** iam:GetRole failing (credentials/iam-gateway.ts): an AWS failure like STS's, answered alike. */
+export class IamError extends StsError {}
 
 // Refusals about the requested role or its parameters. Everything else — throttling, 5xx, network,
 // timeouts, and problems with the proxy's own credentials — is ours or AWS's, so retryable.
@@ -33,7 +35,8 @@ function codeOf(error: { name?: unknown; Code?: unknown; code?: unknown }): stri
   return typeof raw === 'string' ? raw.replace(/Exception$/, '') : 'UnknownError';
 }
 
-export function toStsError(error: unknown): StsError {
+/** An SDK (or network) failure of an STS call as an StsError; IAM's as an IamError with `kind`. */
+export function toStsError(error: unknown, kind: typeof StsError = StsError): StsError {
   if (error instanceof StsError) return error;
   const details = (typeof error === 'object' && error !== null ? error : {}) as {
     name?: unknown;
@@ -46,5 +49,5 @@ export function toStsError(error: unknown): StsError {
   const message = typeof details.message === 'string' && details.message !== '' ? details.message : code;
   const httpStatus = details.$metadata?.httpStatusCode;
   const refusedCaller = CALLER_CODES.has(code) && (httpStatus === undefined || httpStatus < 500);
-  return new StsError(refusedCaller ? 404 : 503, code, message);
+  return new kind(refusedCaller ? 404 : 503, code, message);
 }

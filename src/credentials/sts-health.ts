@@ -3,6 +3,7 @@
 import type { AssumeRoleRequest } from '../roles/assume-request.js';
 import type { AwsCredentials } from '../imds/aws-credentials.js';
 import type { StsGateway } from './types.js';
+import { ProxyError } from '../core/errors.js';
 
 export class StsHealth implements StsGateway {
   private succeeded = false;
@@ -18,7 +19,7 @@ export class StsHealth implements StsGateway {
       return credentials;
     } catch (error) {
       // A refused role (404-class) is still an answer: STS is reachable.
-      if ((error as { status?: unknown }).status === 404) this.succeeded = true;
+      if (error instanceof ProxyError && error.status === 404) this.succeeded = true;
       this.lastError = (error as Error).message;
       throw error;
     }

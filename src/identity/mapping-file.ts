@@ -12,6 +12,7 @@ import { compactPolicy } from '../config/policy.js';
 import { sameRole } from './role-binding.js';
 import type { IdentitySource, RoleBinding, Workload, WorkloadEvent } from './workload.js';
 import { errorMessage } from '../core/error-message.js';
+import { InvalidValueError } from '../core/errors.js';
 import { nonEmptySession, parseDurationSeconds, sessionParameterProblems, type SessionParameters } from '../config/session-parameters.js';
 
 /** Watches a directory; reports the name of the entry that changed (null when the platform does not say). */
@@ -182,84 +183,96 @@ export function parseRoleMapping(text: string): Map<string, Workload> {
   const problems: string[] = [];
   for (const [key, value] of Object.entries(document)) {
     const ip = normalizeIp(key);
-    const role = roleOfEntry(value);
-    const token = authorizationTokenOf(value);
     if (ip === undefined) problems.push(`key ${JSON.stringify(key)} is not an IP address`);
     else if (mapping.has(ip)) problems.push(`key ${JSON.stringify(key)} repeats address ${ip}`);
-    for (const problem of [role, token]) if (problem instanceof Error) problems.push(`${JSON.stringify(key)}: ${problem.message}`);
-    if (ip !== undefined && !(role instanceof Error) && !(token instanceof Error)) {
-      mapping.set(ip, { id: `mapping:${ip}`, name: ip, source: 'mapping', role, ...(token !== undefined && { authorizationToken: token }) });
+    const before = problems.length;
+    const entryPart = <T>(read: (value: unknown) => T): T | undefined => {
+      try {
+        return read(value);
+      } catch (error) {
+        if (!(error instanceof InvalidValueError)) throw error;
+        problems.push(`${JSON.stringify(key)}: ${error.message}`);
+        return undefined;
+      }
+    };
+    const role = entryPart(roleOfEntry);
+    const token = entryPart(authorizationTokenOf);
+    if (ip !== undefined && problems.length === before) {
+      mapping.set(ip, { id: `mapping:${ip}`, name: ip, source: 'mapping', role: role!, ...(token !== undefined && { authorizationToken: token }) });
     }
   }
   if (problems.length > 0) throw new Error(problems.join('; '));
   return mapping;
 }
 
-function roleOfEntry(value: unknown): RoleBinding | Error {
-  if (typeof value === 'string') return isSpec(value) ? { spec: value } : new Error('role must be a non-empty role name or ARN');
+function roleOfEntry(value: unknown): RoleBinding {
+  if (typeof value === 'string') {
+    if (isSpec(value)) return { spec: value };
+    throw new InvalidValueError('role must be a non-empty role name or ARN');
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return new Error('expected a role name or an object with "name"');
+    throw new InvalidValueError('expected a role name or an object with "name"');
   }
   const entry = value as Record<string, unknown>;
   const unknown = Object.keys(entry).filter((field) => !ENTRY_FIELDS.has(field));
-  if (unknown.length > 0) return new Error(`unknown field ${unknown.map((f) => JSON.stringify(f)).join(', ')}`);
+  if (unknown.length > 0) throw new InvalidValueError(`unknown field ${unknown.map((f) => JSON.stringify(f)).join(', ')}`);
   const { name, account_id: accountId, external_id: externalId, session_name: sessionName, policy } = entry;
   const session = sessionOfEntry(entry);
-  if (session instanceof Error) return session;
-  if (typeof name !== 'string' || !isSpec(name)) return new Error('"name" must be a non-empty role name or ARN');
+  if (typeof name !== 'string' || !isSpec(name)) throw new InvalidValueError('"name" must be a non-empty role name or ARN');
   const account = accountText(accountId);
-  if (account instanceof Error) return account;
-  if (account !== undefined && name.startsWith('arn:')) return new Error('"account_id" cannot be combined with a role ARN');
+  if (account !== undefined && name.startsWith('arn:')) throw new InvalidValueError('"account_id" cannot be combined with a role ARN');
   for (const [field, text] of [['external_id', externalId], ['session_name', sessionName]] as const) {
     if (text !== undefined && text !== null && (typeof text !== 'string' || text === '')) {
-      return new Error(`"${field}" must be a non-empty string`);
+      throw new InvalidValueError(`"${field}" must be a non-empty string`);
     }
   }
   const role: RoleBinding = { spec: account === undefined ? name : `${name}@${account}` };
   if (typeof externalId === 'string') role.externalId = externalId;
   if (typeof sessionName === 'string') role.sessionName = sessionName;
   if (policy !== undefined && policy !== null) {
-    const compact = compactPolicy(policy);
-    if (compact instanceof Error) return compact;
-    role.policy = compact;
+    role.policy = compactPolicy(policy);
   }
   if (session !== undefined) role.session = session;
   return role;
 }
 
 /** session_tags, transitive_tag_keys, source_identity and session_duration, checked against STS's rules. */
-function sessionOfEntry(entry: Record<string, unknown>): SessionParameters | undefined | Error {
+function sessionOfEntry(entry: Record<string, unknown>): SessionParameters | undefined {
   const { session_tags: tags, transitive_tag_keys: transitive, source_identity: sourceIdentity, session_duration: duration } = entry;
   const session: SessionParameters = {};
   if (tags !== undefined && tags !== null) {
     if (typeof tags !== 'object' || Array.isArray(tags) || Object.values(tags).some((v) => typeof v !== 'string')) {
-      return new Error('"session_tags" must be an object of tag key to text value');
+      throw new InvalidValueError('"session_tags" must be an object of tag key to text value');
     }
     session.tags = tags as Record<string, string>;
   }
   if (transitive !== undefined && transitive !== null) {
-    if (!Array.isArray(transitive) || transitive.some((k) => typeof k !== 'string')) return new Error('"transitive_tag_keys" must be an array of tag keys');
+    if (!Array.isArray(transitive) || transitive.some((k) => typeof k !== 'string')) throw new InvalidValueError('"transitive_tag_keys" must be an array of tag keys');
     session.transitiveTagKeys = transitive as string[];
   }
   if (sourceIdentity !== undefined && sourceIdentity !== null) {
-    if (typeof sourceIdentity !== 'string') return new Error('"source_identity" must be a string');
+    if (typeof sourceIdentity !== 'string') throw new InvalidValueError('"source_identity" must be a string');
     session.sourceIdentity = sourceIdentity;
   }
   if (duration !== undefined && duration !== null) {
-    const seconds = parseDurationSeconds(duration);
-    if (seconds instanceof Error) return new Error(`"session_duration": ${seconds.message}`);
-    session.durationSeconds = seconds;
+    try {
+      session.durationSeconds = parseDurationSeconds(duration);
+    } catch (error) {
+      if (!(error instanceof InvalidValueError)) throw error;
+      throw new InvalidValueError(`"session_duration": ${error.message}`);
+    }
   }
   const problems = sessionParameterProblems(session);
-  if (problems.length > 0) return new Error(problems.join('; '));
+  if (problems.length > 0) throw new InvalidValueError(problems.join('; '));
   return nonEmptySession(session);
 }
 
-function authorizationTokenOf(value: unknown): string | undefined | Error {
+function authorizationTokenOf(value: unknown): string | undefined {
   const token = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).authorization_token : undefined;
   if (token === undefined || token === null) return undefined;
   // An Authorization header value: visible ASCII and spaces, no line breaks (SDKs refuse \r\n too).
-  return typeof token === 'string' && /^[\x20-\x7e]+$/.test(token) ? token : new Error('"authorization_token" must be non-empty printable ASCII text');
+  if (typeof token === 'string' && /^[\x20-\x7e]+$/.test(token)) return token;
+  throw new InvalidValueError('"authorization_token" must be non-empty printable ASCII text');
 }
 
 function isSpec(text: string): boolean {
@@ -267,11 +280,11 @@ function isSpec(text: string): boolean {
 }
 
 /** Account ids are text (leading zeros matter) but a bare JSON number is accepted and padded. */
-function accountText(value: unknown): string | undefined | Error {
+function accountText(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value).padStart(12, '0');
   if (typeof value === 'string' && /^[\w-]+$/.test(value)) return value;
-  return new Error('"account_id" must be a 12-digit account id or an account alias');
+  throw new InvalidValueError('"account_id" must be a 12-digit account id or an account alias');
 }
 
 /** The parser's complaint without the excerpt of the file it may quote, with a line and column if known. */

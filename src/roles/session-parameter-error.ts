@@ -1,11 +1,9 @@
 // A workload's session tags, SourceIdentity or duration break STS's rules. Carries 404, as a role that
 // cannot be had does: the request is never sent, and the reason is logged instead.
-export class SessionParameterError extends Error {
-  readonly status = 404;
-  readonly code = 'InvalidSessionParameters';
+import { ProxyError } from '../core/errors.js';
 
+export class SessionParameterError extends ProxyError {
   constructor(workloadName: string, reason: string) {
-    super(`${workloadName}: ${reason}`);
-    this.name = 'SessionParameterError';
+    super(404, 'InvalidSessionParameters', `${workloadName}: ${reason}`);
   }
 }

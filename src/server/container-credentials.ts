@@ -10,6 +10,8 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RequestLog } from '../observability/request-log.js';
 import { StsError } from '../credentials/sts-error.js';
+import { ProxyError } from '../core/errors.js';
+import { failureStatus } from '../imds/failure-status.js';
 import type { Callers, CallerRole, ServedCredentials } from '../callers/caller.js';
 import { beginExchange, recordExchange, type Exchange } from './exchange.js';
 import { containerCredentialsBody } from '../imds/answers.js';
@@ -57,13 +59,12 @@ export function createContainerCredentialsHandler({ callers, metrics, logger, re
   }
 
   function fail(x: Exchange, error: unknown): void {
-    const { code, message } = error as { code?: unknown; message?: unknown };
-    const text = typeof message === 'string' ? message : 'failed';
-    // STS (or our access to it) failing is worth a retry; a role or session that cannot be had is not.
-    if (error instanceof StsError) return reply(x, 503, errorBody(error.code, text));
-    if ((error as { status?: unknown } | null)?.status === 404) {
-      logger.debug({ requestId: x.requestId, reason: text }, 'credentials unavailable');
-      return reply(x, 404, errorBody(typeof code === 'string' ? code : 'NotFound', text));
+    // Any AWS failure is worth a retry for these clients (they ask again on 503); a role or session that
+    // cannot be had is not.
+    if (error instanceof StsError) return reply(x, 503, errorBody(error.code, error.message));
+    if (error instanceof ProxyError && failureStatus(error) === 404) {
+      logger.debug({ requestId: x.requestId, reason: error.message }, 'credentials unavailable');
+      return reply(x, 404, errorBody(error.code, error.message));
     }
     logger.error({ err: error, requestId: x.requestId }, 'request failed');
     reply(x, 500, INTERNAL);

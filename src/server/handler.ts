@@ -8,6 +8,7 @@ import type { RequestLog } from '../observability/request-log.js';
 import type { MetadataBackend } from '../upstream/backend.js';
 import type { RequestGate } from './gate.js';
 import { imdsErrorPage, NOT_FOUND_PAGE } from '../imds/answers.js';
+import { failureStatus } from '../imds/failure-status.js';
 import type { Route } from './routes.js';
 import type { Callers, CallerRole } from '../callers/caller.js';
 import { beginExchange, recordExchange, type Exchange } from './exchange.js';
@@ -31,12 +32,6 @@ const TEXT_HEADERS: readonly string[] = ['content-type', 'text/plain'];
 const IAM_LISTING_BODY = Buffer.from('info\nsecurity-credentials/');
 const HTML_HEADERS: readonly string[] = ['content-type', 'text/html'];
 
-/** A failure whose status the caller must see (STS refused the role, STS unavailable, …). */
-function statusOf(error: unknown): number {
-  const status = (error as { status?: unknown } | null)?.status;
-  return status === 404 || status === 503 ? status : 500;
-}
-
 export function createRequestHandler(options: HandlerOptions) {
   const { gate, callers, backend, metrics, logger, requestLog, nextRequestId, unknownCaller } = options;
 
@@ -58,7 +53,7 @@ export function createRequestHandler(options: HandlerOptions) {
   }
 
   function fail(x: Exchange, error: unknown): void {
-    const status = statusOf(error);
+    const status = failureStatus(error);
     if (status === 500) logger.error({ err: error, requestId: x.requestId }, 'request failed');
     else logger.debug({ requestId: x.requestId, status, reason: (error as Error).message }, 'credentials unavailable');
     if (status === 404) {

@@ -2,13 +2,14 @@
 // DNAT rule) so a token minted by one is accepted by the others. The file's bytes are the key as they are,
 // so both `head -c 32 /dev/urandom` and `openssl rand -hex 32` make a good one.
 import { openSync, fstatSync, readSync, closeSync, constants } from 'node:fs';
+import { SettingError } from '../core/errors.js';
 import { MIN_TOKEN_KEY_BYTES } from './token-service.js';
 
 /** More than any sensible key; stops a mistyped path to a large file from being read whole. */
 const MAX_TOKEN_KEY_BYTES = 4096;
 
 /** A start-up error whose message is the one line to print, naming the setting. */
-export class TokenKeyError extends Error {
+export class TokenKeyError extends SettingError {
   readonly variable = 'TOKEN_KEY_FILE';
 }
 

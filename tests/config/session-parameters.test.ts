@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseDurationSeconds, parseTagList, sessionParameterProblems, type SessionParameters } from '../../src/config/session-parameters.js';
+import { InvalidValueError } from '../../src/core/errors.js';
 
 const problems = (session: SessionParameters, max?: number) => sessionParameterProblems(session, max);
 const manyTags = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 'v']));
@@ -64,8 +65,8 @@ describe('parseTagList (IAM_SESSION_TAGS, DEFAULT_SESSION_TAGS)', () => {
   });
 
   test('an entry without = or without a key is an error naming it', () => {
-    assert.match((parseTagList('team=a,oops') as Error).message, /"oops" is not KEY=VALUE/);
-    assert.match((parseTagList('=value') as Error).message, /"=value" is not KEY=VALUE/);
+    assert.throws(() => parseTagList('team=a,oops'), (error: unknown) => error instanceof InvalidValueError && /"oops" is not KEY=VALUE/.test(error.message));
+    assert.throws(() => parseTagList('=value'), (error: unknown) => error instanceof InvalidValueError && /"=value" is not KEY=VALUE/.test(error.message));
   });
 });
 
@@ -79,7 +80,7 @@ describe('parseDurationSeconds (session_duration, IAM_ROLE_DURATION)', () => {
 
   test('anything else is an error', () => {
     for (const value of ['soon', '1.5', '-900', '1500ms', true, null, 1.5]) {
-      assert.ok(parseDurationSeconds(value) instanceof Error, JSON.stringify(value));
+      assert.throws(() => parseDurationSeconds(value), InvalidValueError, JSON.stringify(value));
     }
   });
 });

@@ -12,7 +12,8 @@
 // binding refused (404, with the reason logged), never silently dropped. Host-network containers share the host's address and are
 // never indexed by address.
 import { normalizeIp } from '../../core/ip-address.js';
-import { compactPolicy } from '../../config/policy.js';
+import { compactPolicy, PolicyError } from '../../config/policy.js';
+import { InvalidValueError } from '../../core/errors.js';
 import { parseRoleSessionKey } from '../../config/role-session-key.js';
 import type { RoleBinding, Workload } from '../workload.js';
 import type { ContainerAddress } from './container-index.js';
@@ -120,10 +121,14 @@ export function containerWorkload(container: ContainerJson, rules: WorkloadRules
     role = { spec };
     if (externalId !== undefined) role.externalId = externalId;
     if (policyText !== undefined) {
-      const policy = compactPolicy(policyText);
-      // Passed on as written: STS then refuses it, which fails closed instead of granting the role unrestricted.
-      if (policy instanceof Error) warnings.push(`session ${policy.message}; STS will refuse it`);
-      role.policy = policy instanceof Error ? policyText : policy;
+      try {
+        role.policy = compactPolicy(policyText);
+      } catch (error) {
+        if (!(error instanceof PolicyError)) throw error;
+        // Passed on as written: STS then refuses it, which fails closed instead of granting the role unrestricted.
+        warnings.push(`session ${error.message}; STS will refuse it`);
+        role.policy = policyText;
+      }
     }
     if (session.parameters !== undefined) role.session = session.parameters;
     if (session.problems.length > 0) role.refusal = session.problems.join('; ');
@@ -164,18 +169,24 @@ function containerSession(env: ReadonlyMap<string, string>, labels: Readonly<Rec
   }
   const tagText = present(env.get('IAM_SESSION_TAGS'));
   if (tagText !== undefined) {
-    const fromEnv = parseTagList(tagText);
-    if (fromEnv instanceof Error) problems.push(`IAM_SESSION_TAGS: ${fromEnv.message}`);
-    else Object.assign(tags, fromEnv);
+    try {
+      Object.assign(tags, parseTagList(tagText));
+    } catch (error) {
+      if (!(error instanceof InvalidValueError)) throw error;
+      problems.push(`IAM_SESSION_TAGS: ${error.message}`);
+    }
     tagged = true;
   }
   const session: SessionParameters = {};
   if (tagged) session.tags = tags;
   const durationText = present(env.get('IAM_ROLE_DURATION'));
   if (durationText !== undefined) {
-    const seconds = parseDurationSeconds(durationText);
-    if (seconds instanceof Error) problems.push(`IAM_ROLE_DURATION: ${seconds.message}`);
-    else session.durationSeconds = seconds;
+    try {
+      session.durationSeconds = parseDurationSeconds(durationText);
+    } catch (error) {
+      if (!(error instanceof InvalidValueError)) throw error;
+      problems.push(`IAM_ROLE_DURATION: ${error.message}`);
+    }
   }
   problems.push(...sessionParameterProblems(session));
   return { parameters: nonEmptySession(session), problems, asked: tagged || durationText !== undefined };
