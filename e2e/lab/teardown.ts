@@ -116,23 +116,30 @@ function removeContainers(dir: string): void {
   if (ids.length > 0) runSync('docker', ['rm', '-f', ...ids], options);
 }
 
-/** Container processes are outside the namespace; find them by the cgroup named after their id. */
-function killContainerProcesses(dir: string): void {
-  let ids: string[];
-  try {
-    ids = readdirSync(join(dir, 'data', 'containers'));
-  } catch {
-    return;
-  }
-  if (ids.length === 0) return;
+/** Container processes are outside the namespace; finds live ones by the cgroup named after their id, SIGKILLs them, says how many. */
+export function killContainerProcesses(ids: readonly string[]): number {
+  if (ids.length === 0) return 0;
+  let killed = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cgroups = readFileSync(`/proc/${entry}/cgroup`, 'utf8');
-      if (ids.some((id) => cgroups.includes(id))) signal(Number(entry), 'SIGKILL');
+      if (ids.some((id) => cgroups.includes(id)) && alive(Number(entry))) {
+        signal(Number(entry), 'SIGKILL');
+        killed++;
+      }
     } catch {
       // exited meanwhile
     }
+  }
+  return killed;
+}
+
+function killLabContainerProcesses(dir: string): void {
+  try {
+    killContainerProcesses(readdirSync(join(dir, 'data', 'containers')));
+  } catch {
+    // no containers folder: nothing ran
   }
 }
 
@@ -162,7 +169,7 @@ export function destroyLab(name: string, dir: string): void {
       signal(Number(pid), 'SIGKILL');
     }
   }
-  killContainerProcesses(dir);
+  killLabContainerProcesses(dir);
   sleepSync(100);
   if (existsSync(dir)) unmountUnder(dir);
   if (inode !== undefined) runSync('ip', ['netns', 'del', name]);

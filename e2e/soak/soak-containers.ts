@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { BUSYBOX_IMAGE } from '../lab/busybox-image.js';
 import { sleep } from '../lab/exec.js';
+import { killContainerProcesses } from '../lab/teardown.js';
 import { parseResults, type Results } from './answer-line.js';
 import { NAME_VARIABLE, PAUSE_VARIABLE, PROBE_SCRIPT, RESULTS_MOUNT, SESSION_VARIABLE } from './probe-script.js';
 import type { ContainerPlan } from './container-plan.js';
@@ -14,6 +15,12 @@ export type ProbeSpec = Pick<ContainerPlan, 'name' | 'role' | 'ownSession' | 'ne
 
 export class SoakContainers {
   private readonly docker: Docker;
+  /**
+   * Containers whose processes outlived their removal. A start cut off by the dockerd restart can leave one:
+   * dockerd comes back, removes the container's endpoint as stale and hands its address out again while
+   * its process runs on, so two processes share the address; they are killed (and counted) at removal.
+   */
+  readonly ghosts: string[] = [];
 
   constructor(
     socketPath: string,
@@ -39,25 +46,26 @@ export class SoakContainers {
     try {
       await container.start();
     } catch (error) {
-      await this.remove(container.id, 10_000).catch(() => {});
+      await this.remove(spec.name, container.id);
       throw error;
     }
     return container.id;
   }
 
-  /** SIGKILL and remove; retried while the engine is away (a dockerd restart), for up to `patienceMs`. */
-  async remove(id: string, patienceMs = 120_000): Promise<void> {
+  /** SIGKILL and remove, retried while the engine is away (a dockerd restart); then no process of it may be left. */
+  async remove(name: string, id: string, patienceMs = 120_000): Promise<void> {
     const deadline = Date.now() + patienceMs;
     for (;;) {
       try {
         await this.docker.getContainer(id).remove({ force: true });
-        return;
+        break;
       } catch (error) {
-        if ((error as { statusCode?: number }).statusCode === 404) return;
+        if ((error as { statusCode?: number }).statusCode === 404) break;
         if (Date.now() > deadline) throw error;
         await sleep(500);
       }
     }
+    if (killContainerProcesses([id]) > 0) this.ghosts.push(name);
   }
 
   /** The answers of a removed container; its file goes, so the folder stays small over a long run. */

@@ -95,7 +95,7 @@ class Soak {
       await sleep(plan.lifetimeMs);
       const removingAt = Date.now();
       const removedAt = uptime();
-      await this.containers.remove(id);
+      await this.containers.remove(plan.name, id);
       this.removeMs.push(Date.now() - removingAt);
       if (plan.ip !== undefined) this.fixed.release(plan.ip);
       this.collect(plan, removedAt);
@@ -161,14 +161,14 @@ async function main(): Promise<number> {
     console.log(`soak: ${seconds} s, ${STEADY.length} steady probe containers, ${lanes} churn lanes, disruption windows of ${WINDOW_SECONDS} s, lab ${lab.name}`);
 
     const sampler = new ProcessSampler(pid, SAMPLE_EVERY_MS);
-    const steadyIds = await Promise.all(STEADY.map((plan) => containers.start(plan)));
+    const steadyIds = await Promise.all(STEADY.map(async (plan) => ({ plan, id: await containers.start(plan) })));
     const churn = Array.from({ length: lanes }, () => soak.lane());
     const disruptions = soak.disruptions();
     await sleep(seconds * 1000);
     soak.stop();
     await Promise.all([...churn, disruptions]);
     const removedAt = uptime();
-    await Promise.all(steadyIds.map((id) => containers.remove(id)));
+    await Promise.all(steadyIds.map(({ plan, id }) => containers.remove(plan.name, id)));
     for (const plan of STEADY) soak.collect(plan, removedAt);
     sampler.stop();
     if (!lab.proxy.running()) throw new Error(`the proxy exited during the soak:\n${lab.proxy.logTail()}`);
@@ -194,6 +194,10 @@ async function main(): Promise<number> {
         `removal ${median(soak.removeMs)} ms), ${soak.startFailures.length} failed starts${soak.startFailures[0] === undefined ? '' : ` (first: ${soak.startFailures[0].slice(0, 160)})`}`,
     );
     console.log(`soak: ${t.containers} containers answered, ${issuedFor.size} keys issued by STS, ${t.unreadable} lines cut short by a kill`);
+    console.log(
+      `soak: ${containers.ghosts.length} containers outlived their removal (a start cut off by the dockerd restart; Docker gave their address to others; killed)` +
+        (containers.ghosts.length > 0 ? `: ${containers.ghosts.join(', ')}` : ''),
+    );
     console.log(`soak: windows (seconds into the run): ${soak.windows.map((w) => soak.describe(w)).join('; ')}`);
     for (const [name, w] of tally.windows) {
       const assumed = stsCalls.filter((call) => call.action === 'AssumeRole' && inside(soak.windows, call.at)?.name === name);
