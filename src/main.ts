@@ -19,6 +19,7 @@ import { CompositeIdentity } from './identity/composite.js';
 import { MappingFileSource } from './identity/mapping-file.js';
 import { StaticIdentitySource } from './identity/static-source.js';
 import { DockerSource, type DockerClient } from './identity/docker/docker-source.js';
+import type { EngineQueries } from './identity/docker/choose-engine.js';
 import { ReverseDnsSource, type ReverseResolver } from './identity/reverse-dns.js';
 import type { IdentitySource } from './identity/workload.js';
 import { createMockImds } from './upstream/mock-imds.js';
@@ -122,7 +123,7 @@ async function identitySources(config: Config, deps: ProxyDeps, logger: Logger, 
   let docker: DockerSource | undefined;
   if (config.dockerEnabled) {
     docker = new DockerSource({
-      docker: deps.docker ?? (await loadDockerClient(config.dockerUrl)),
+      docker: deps.docker ?? (await loadDockerClient(config, logger)),
       logger,
       metrics,
       clock,
@@ -155,9 +156,15 @@ function sourceIdentityEnv(config: Config): string[] {
   return key !== undefined && (key.from === 'env' || key.from === 'labels-then-env') ? [key.name] : [];
 }
 
-async function loadDockerClient(dockerUrl: Config['dockerUrl']): Promise<DockerClient> {
+/** The engine at DOCKER_URL; rootful Podman's compatibility API is read through a client that speaks it. */
+async function loadDockerClient(config: Config, logger: Logger): Promise<DockerClient> {
   const { createDockerClient } = await import('./identity/docker/docker-url.js');
-  return asSettingError(() => createDockerClient(dockerUrl));
+  const { chooseEngine } = await import('./identity/docker/choose-engine.js');
+  const client = asSettingError(() => createDockerClient(config.dockerUrl));
+  const queries = client as unknown as EngineQueries;
+  if ((await chooseEngine(queries, config.containerEngine, config.dockerUrl, logger)) === 'docker') return client;
+  const { podmanCompatClient } = await import('./identity/docker/podman-client.js');
+  return podmanCompatClient(client);
 }
 
 function asSettingError<T>(fn: () => T): T {

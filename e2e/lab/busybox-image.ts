@@ -3,7 +3,7 @@
 import { copyFileSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { mustRun } from './exec.js';
-import type { DockerEngine } from './engine.js';
+import type { ContainerCli } from './engine.js';
 
 export const BUSYBOX_IMAGE = 'mdp-busybox';
 const APPLETS = ['sh', 'wget', 'cat', 'sleep', 'echo', 'chroot', 'timeout', 'ip', 'hostname', 'ls', 'nc', 'tail'];
@@ -14,7 +14,7 @@ export function findBusybox(): string {
   return found;
 }
 
-export async function importBusyboxImage(engine: DockerEngine, dir: string): Promise<void> {
+export async function importBusyboxImage(engine: ContainerCli, dir: string): Promise<void> {
   const root = join(dir, 'busybox-rootfs');
   for (const folder of ['bin', 'tmp', 'proc', 'sys', 'dev', 'etc']) mkdirSync(join(root, folder), { recursive: true });
   copyFileSync(findBusybox(), join(root, 'bin', 'busybox'));

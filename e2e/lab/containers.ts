@@ -1,7 +1,7 @@
 // Containers as the tests use them: started detached (busybox `sleep`), asked for metadata from the
 // inside with busybox wget at the real metadata address, removed with SIGKILL.
 import { BUSYBOX_IMAGE, findBusybox } from './busybox-image.js';
-import type { DockerEngine } from './engine.js';
+import type { ContainerCli } from './engine.js';
 import { run, type RunResult } from './exec.js';
 
 export const METADATA_ADDRESS = '169.254.169.254';
@@ -36,7 +36,7 @@ function runOptions(spec: ContainerSpec): string[] {
 }
 
 /** The container's first IPv4 address, or with `ipv6` its first global IPv6 address. */
-export async function containerAddress(engine: DockerEngine, id: string, ipv6 = false): Promise<string> {
+export async function containerAddress(engine: ContainerCli, id: string, ipv6 = false): Promise<string> {
   const format = `{{range .NetworkSettings.Networks}}{{.${ipv6 ? 'GlobalIPv6Address' : 'IPAddress'}}} {{end}}`;
   const [ip] = (await engine.docker(['inspect', '--format', format, id])).trim().split(/\s+/);
   if (!ip) throw new Error(`container ${id} has no ${ipv6 ? 'IPv6' : 'IPv4'} address`);
@@ -44,13 +44,13 @@ export async function containerAddress(engine: DockerEngine, id: string, ipv6 = 
 }
 
 /** Starts a long-sleeping container; requests are then made into it with `askMetadata`. */
-export async function startContainer(engine: DockerEngine, spec: ContainerSpec = {}): Promise<Container> {
+export async function startContainer(engine: ContainerCli, spec: ContainerSpec = {}): Promise<Container> {
   const id = (await engine.docker(['run', '--detach', ...runOptions(spec), BUSYBOX_IMAGE, 'sleep', '3600'])).trim();
   return { id, ip: await containerAddress(engine, id) };
 }
 
 /** Runs a one-off container to completion and returns its exit code and output. */
-export function runOnce(engine: DockerEngine, spec: ContainerSpec, command: readonly string[], timeoutMs = 60_000) {
+export function runOnce(engine: ContainerCli, spec: ContainerSpec, command: readonly string[], timeoutMs = 60_000) {
   return engine.dockerResult(['run', '--rm', ...runOptions(spec), BUSYBOX_IMAGE, ...command], timeoutMs);
 }
 
@@ -63,7 +63,7 @@ export const wgetMetadata = (path: string): string[] => wget(`http://${METADATA_
 const answer = (result: RunResult): MetadataAnswer => ({ ok: result.code === 0, body: result.stdout, error: result.stderr });
 
 /** GET http://169.254.169.254<path> from inside the container, bounded so a dropped packet cannot hang a test. */
-export async function askMetadata(engine: DockerEngine, id: string, path: string): Promise<MetadataAnswer> {
+export async function askMetadata(engine: ContainerCli, id: string, path: string): Promise<MetadataAnswer> {
   return answer(await engine.dockerResult(['exec', id, ...wgetMetadata(path)]));
 }
 
@@ -73,10 +73,10 @@ export async function askMetadataWithoutDocker(pid: number, path: string): Promi
 }
 
 /** The container's main process on the host, for reaching into its network namespace without dockerd. */
-export async function containerPid(engine: DockerEngine, id: string): Promise<number> {
+export async function containerPid(engine: ContainerCli, id: string): Promise<number> {
   return Number((await engine.docker(['inspect', '--format', '{{.State.Pid}}', id])).trim());
 }
 
-export async function removeContainer(engine: DockerEngine, id: string): Promise<void> {
+export async function removeContainer(engine: ContainerCli, id: string): Promise<void> {
   await engine.docker(['rm', '--force', id]);
 }

@@ -14,6 +14,18 @@ export interface EngineOptions {
   ipv6Subnet?: string;
 }
 
+/** Waits until the engine daemon answers /_ping on its socket (Docker and Podman's service both do). */
+export async function untilPing(daemon: Daemon, socketPath: string): Promise<void> {
+  await waitFor(`${daemon.label} to answer /_ping`, async () => {
+    if (daemon.exited()) throw new Error(`${daemon.label} exited:\n${logTail(daemon.logFile)}`);
+    const ping = await unixGet(socketPath, '/_ping', 2_000);
+    return ping.status === 200 ? true : undefined;
+  }, 60_000);
+}
+
+/** What the lab's container helpers need of an engine: its CLI (docker, or podman talking to its service). */
+export type ContainerCli = Pick<DockerEngine, 'docker' | 'dockerResult'>;
+
 export class DockerEngine {
   readonly socketPath: string;
   readonly url: string;
@@ -74,11 +86,7 @@ export class DockerEngine {
       ...(this.options.ipv6Subnet === undefined ? [] : ['--ipv6', '--fixed-cidr-v6', this.options.ipv6Subnet]),
     ]);
     this.dockerd = daemon;
-    await waitFor('dockerd to answer /_ping', async () => {
-      if (daemon.exited()) throw new Error(`dockerd exited:\n${logTail(daemon.logFile)}`);
-      const ping = await unixGet(this.socketPath, '/_ping', 2_000);
-      return ping.status === 200 ? true : undefined;
-    }, 60_000);
+    await untilPing(daemon, this.socketPath);
   }
 
   /** Stops dockerd as a daemon restart does (containers stop with it unless live-restore); containerd stays. */

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { mustRun } from './exec.js';
 import { DockerEngine } from './engine.js';
+import { PODMAN_BRIDGE, PODMAN_GATEWAY, PodmanEngine } from './podman-engine.js';
 import { importBusyboxImage } from './busybox-image.js';
 import { LAB_PREFIX, LAB_ROOT, destroyLab, sweepStaleLabs, writeOwner } from './teardown.js';
 import { LabAgent } from './agent-client.js';
@@ -34,17 +35,17 @@ function installExitHandlers(): void {
   }
 }
 
-export interface Lab {
+export interface Lab<E = DockerEngine> {
   name: string;
   dir: string;
-  engine: DockerEngine;
-  /** The docker0 address inside the namespace: where the proxy listens. */
+  engine: E;
+  /** The bridge address inside the namespace (docker0's, or Podman's bridge's): where the proxy listens. */
   gateway: string;
   /** docker0's IPv6 address, with `ipv6`: where the proxy listens too. */
   gateway6?: string;
   agent: LabAgent;
   proxy: LabProxy;
-  /** Runs a test body; if it fails, the error carries the end of the proxy's and dockerd's logs. */
+  /** Runs a test body; if it fails, the error carries the end of the proxy's and the engine's logs. */
   withLogs(body: () => Promise<void>): Promise<void>;
   destroy(): void;
 }
@@ -75,10 +76,10 @@ async function addMetadataRedirect(name: string, gateway: string): Promise<void>
   }
 }
 
-/** `metadataproxy iptables --apply --ipv6` as an operator runs it: the IPv4 and ip6tables rules for docker0. */
-async function applyProductRules(name: string, hosts: readonly string[]): Promise<void> {
+/** `metadataproxy iptables --apply` as an operator runs it (with --ipv6: the ip6tables rules too). */
+async function applyProductRules(name: string, hosts: readonly string[], args: readonly string[]): Promise<void> {
   const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOST: hosts.join(','), PORT: String(PROXY_PORT) };
-  await mustRun('nsenter', [`--net=/run/netns/${name}`, process.execPath, PROXY_CLI, 'iptables', '--apply', '--ipv6', '--interface', 'docker0'], { env });
+  await mustRun('nsenter', [`--net=/run/netns/${name}`, process.execPath, PROXY_CLI, 'iptables', '--apply', ...args], { env });
 }
 
 export interface LabOptions {
@@ -93,7 +94,41 @@ export interface LabOptions {
 
 export const LAB_IPV6_SUBNET = 'fd00:d0c::/64';
 
-export async function createLab(options: LabOptions = {}): Promise<Lab> {
+interface EngineSetup<E> {
+  engine: E & { url: string };
+  gateway: string;
+  gateway6?: string;
+  /** The engine's log, shown when a test fails. */
+  log: string;
+}
+
+export function createLab(options: LabOptions = {}): Promise<Lab> {
+  return buildLab(async (name, dir) => {
+    if (options.ipv6 === true) await skipDuplicateAddressDetection(name);
+    const ipv6Subnet = options.ipv6 === true ? LAB_IPV6_SUBNET : undefined;
+    const engine = new DockerEngine(name, dir, { liveRestore: options.liveRestore, ipv6Subnet });
+    await engine.start();
+    const gateway = await bridgeAddress(name, '4');
+    const gateway6 = ipv6Subnet === undefined ? undefined : await bridgeAddress(name, '6');
+    await importBusyboxImage(engine, dir);
+    await addMetadataRedirect(name, gateway);
+    if (gateway6 !== undefined) await applyProductRules(name, [gateway, gateway6], ['--ipv6', '--interface', 'docker0']);
+    return { engine, gateway, ...(gateway6 === undefined ? {} : { gateway6 }), log: join(dir, 'logs', 'dockerd.log') };
+  });
+}
+
+/** The same lab around a rootful `podman system service`; its bridge's rules come from `metadataproxy iptables`. */
+export function createPodmanLab(): Promise<Lab<PodmanEngine>> {
+  return buildLab(async (name, dir) => {
+    const engine = new PodmanEngine(name, dir);
+    await engine.start();
+    await importBusyboxImage(engine, dir);
+    await applyProductRules(name, [PODMAN_GATEWAY], ['--interface', PODMAN_BRIDGE]);
+    return { engine, gateway: PODMAN_GATEWAY, log: join(dir, 'logs', 'podman.log') };
+  });
+}
+
+async function buildLab<E>(setUp: (name: string, dir: string) => Promise<EngineSetup<E>>): Promise<Lab<E>> {
   sweepStaleLabs();
   installExitHandlers();
   mkdirSync(LAB_ROOT, { recursive: true });
@@ -110,15 +145,7 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
   try {
     await mustRun('ip', ['netns', 'add', name]);
     await mustRun('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
-    if (options.ipv6 === true) await skipDuplicateAddressDetection(name);
-    const ipv6Subnet = options.ipv6 === true ? LAB_IPV6_SUBNET : undefined;
-    const engine = new DockerEngine(name, dir, { liveRestore: options.liveRestore, ipv6Subnet });
-    await engine.start();
-    const gateway = await bridgeAddress(name, '4');
-    const gateway6 = ipv6Subnet === undefined ? undefined : await bridgeAddress(name, '6');
-    await importBusyboxImage(engine, dir);
-    await addMetadataRedirect(name, gateway);
-    if (gateway6 !== undefined) await applyProductRules(name, [gateway, gateway6]);
+    const { engine, gateway, gateway6, log } = await setUp(name, dir);
     const agent = await LabAgent.start(name, dir);
     const proxy = new LabProxy({ netns: name, dir, gateway, gateway6, dockerUrl: engine.url, agent });
     const withLogs = async (body: () => Promise<void>): Promise<void> => {
@@ -126,7 +153,7 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
         await body();
       } catch (error) {
         if (error instanceof Error) {
-          error.message += `\n--- proxy log ---\n${proxy.logTail()}\n--- dockerd log ---\n${logTail(join(dir, 'logs', 'dockerd.log'), 15)}`;
+          error.message += `\n--- proxy log ---\n${proxy.logTail()}\n--- engine log ---\n${logTail(log, 15)}`;
         }
         throw error;
       }

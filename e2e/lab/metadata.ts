@@ -1,7 +1,7 @@
 // What a container sees at the metadata address, and checks against what the fake STS issued.
 import assert from 'node:assert/strict';
 import { askMetadata, type MetadataAnswer } from './containers.js';
-import type { DockerEngine } from './engine.js';
+import type { ContainerCli } from './engine.js';
 import type { LabAgent } from './agent-client.js';
 import { TEST_ACCOUNT } from './proxy.js';
 
@@ -25,11 +25,11 @@ function expectOk(answer: MetadataAnswer, what: string): string {
 }
 
 /** The role name the proxy lists for the container (GET …/security-credentials/). */
-export async function listedRole(engine: DockerEngine, id: string): Promise<string> {
+export async function listedRole(engine: ContainerCli, id: string): Promise<string> {
   return expectOk(await askMetadata(engine, id, CREDENTIALS_PATH), 'role listing').trim();
 }
 
-export async function credentialsFor(engine: DockerEngine, id: string, role: string): Promise<ImdsCredentials> {
+export async function credentialsFor(engine: ContainerCli, id: string, role: string): Promise<ImdsCredentials> {
   return JSON.parse(expectOk(await askMetadata(engine, id, CREDENTIALS_PATH + role), `credentials of ${role}`)) as ImdsCredentials;
 }
 
@@ -47,7 +47,7 @@ export async function assertIssuedFor(agent: LabAgent, arn: string, accessKeyId:
 
 /** Role listing and credentials of one container, checked end to end: name, shape, issued for its ARN. */
 export async function assertServedRole(
-  engine: DockerEngine,
+  engine: ContainerCli,
   agent: LabAgent,
   id: string,
   expected: { name: string; arn: string },

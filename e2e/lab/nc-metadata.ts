@@ -1,6 +1,6 @@
 // Requests to IMDS's IPv6 address from inside a container. busybox wget crashes on IPv6 literals, so the
 // HTTP/1.0 request is written by hand and sent with busybox nc; the server closes after answering.
-import type { DockerEngine } from './engine.js';
+import type { ContainerCli } from './engine.js';
 import type { RunResult } from './exec.js';
 
 export const METADATA_ADDRESS_V6 = 'fd00:ec2::254';
@@ -34,6 +34,6 @@ export function parseRawAnswer(result: RunResult): RawAnswer {
 }
 
 /** GET http://[fd00:ec2::254]<path> from inside a running container. */
-export async function askMetadata6(engine: DockerEngine, id: string, path: string, token = false): Promise<RawAnswer> {
+export async function askMetadata6(engine: ContainerCli, id: string, path: string, token = false): Promise<RawAnswer> {
   return parseRawAnswer(await engine.dockerResult(['exec', id, 'sh', '-c', ncMetadataCommand(path, token)]));
 }

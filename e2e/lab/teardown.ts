@@ -13,6 +13,11 @@ export function dockerCliEnv(dir: string): NodeJS.ProcessEnv {
   return { ...process.env, DOCKER_HOST: `unix://${join(dir, 'docker.sock')}`, DOCKER_CONFIG: join(dir, 'docker-cli') };
 }
 
+/** The podman CLI and service of a Podman lab read the lab's containers.conf, not the machine's. */
+export function podmanCliEnv(dir: string): NodeJS.ProcessEnv {
+  return { ...process.env, CONTAINERS_CONF: join(dir, 'podman', 'containers.conf') };
+}
+
 export const pidFile = (dir: string, process: string): string => join(dir, 'pids', `${process}.pid`);
 
 function readPid(file: string): number | undefined {
@@ -116,6 +121,18 @@ function removeContainers(dir: string): void {
   if (ids.length > 0) runSync('docker', ['rm', '-f', ...ids], options);
 }
 
+function removePodmanContainers(dir: string): void {
+  runSync('podman', ['--url', `unix://${join(dir, 'podman.sock')}`, 'rm', '--all', '--force', '--time', '0'], { env: podmanCliEnv(dir), timeoutMs: 30_000 });
+}
+
+function listed(folder: string): string[] {
+  try {
+    return readdirSync(folder);
+  } catch {
+    return [];
+  }
+}
+
 /** Container processes are outside the namespace; finds live ones by the cgroup named after their id, SIGKILLs them, says how many. */
 export function killContainerProcesses(ids: readonly string[]): number {
   if (ids.length === 0) return 0;
@@ -135,12 +152,10 @@ export function killContainerProcesses(ids: readonly string[]): number {
   return killed;
 }
 
+/** Docker's and Podman's containers of the lab (a missing folder: that engine ran nothing). */
 function killLabContainerProcesses(dir: string): void {
-  try {
-    killContainerProcesses(readdirSync(join(dir, 'data', 'containers')));
-  } catch {
-    // no containers folder: nothing ran
-  }
+  const ids = [...listed(join(dir, 'data', 'containers')), ...listed(join(dir, 'podman', 'storage', 'overlay-containers'))];
+  killContainerProcesses(ids.filter((id) => /^[0-9a-f]{64}$/.test(id)));
 }
 
 function unmountUnder(dir: string): void {
@@ -159,10 +174,12 @@ function unmountUnder(dir: string): void {
 /** Stops everything the lab started, removes its namespace and its folder. Safe to call twice. */
 export function destroyLab(name: string, dir: string): void {
   const inode = netnsInode(name);
-  const daemons = ['dockerd', 'containerd'];
+  const daemons = ['dockerd', 'containerd', 'podman'];
   stopRecorded(dir, inode, recordedNames(dir).filter((n) => !daemons.includes(n)), 3_000);
   const dockerd = readPid(pidFile(dir, 'dockerd'));
   if (dockerd !== undefined && inNamespace(dockerd, inode)) removeContainers(dir);
+  const podman = readPid(pidFile(dir, 'podman'));
+  if (podman !== undefined && inNamespace(podman, inode)) removePodmanContainers(dir);
   stopRecorded(dir, inode, daemons, 20_000);
   if (inode !== undefined) {
     for (const pid of runSync('ip', ['netns', 'pids', name]).stdout.split('\n').filter(Boolean)) {

@@ -60,6 +60,8 @@ export interface Config {
   // Docker identity
   dockerEnabled: boolean;
   dockerUrl: string;
+  /** Which engine serves dockerUrl; auto asks it (GET /version). */
+  containerEngine: 'auto' | 'docker' | 'podman';
   /** How long a lookup miss for an address in a Docker network waits for the index to catch up. */
   dockerMissWaitMs: number;
 

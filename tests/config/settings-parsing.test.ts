@@ -40,6 +40,7 @@ const envCases: Array<[string, string, keyof Config, unknown]> = [
   ['DOCKER', 'false', 'dockerEnabled', false],
   ['DOCKER_URL', 'tcp://127.0.0.1:2375', 'dockerUrl', 'tcp://127.0.0.1:2375'],
   ['DOCKER_HOST', 'unix:///run/user/1000/docker.sock', 'dockerUrl', 'unix:///run/user/1000/docker.sock'],
+  ['CONTAINER_ENGINE', 'podman', 'containerEngine', 'podman'],
   ['DOCKER_MISS_WAIT', '250ms', 'dockerMissWaitMs', 250],
   ['HTTP_TOKENS', 'required', 'httpTokens', 'required'],
   ['TOKEN_KEY_FILE', '/etc/token.key', 'tokenKeyFile', '/etc/token.key'],
