@@ -35,6 +35,8 @@ export class PodmanEngine {
         // The machine's hard limits are below Podman's defaults (nproc 4194304): runc would fail to set them.
         'default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]',
         '[engine]',
+        // `rm --force` kills at once, as Docker's does (busybox sleep as pid 1 ignores SIGTERM).
+        'stop_timeout = 0',
         'cgroup_manager = "cgroupfs"',
         'events_logger = "file"',
         `events_logfile_path = "${join(root, 'events.log')}"`,

@@ -30,9 +30,9 @@ export interface CredentialSource {
 }
 
 export interface WorkloadDirectory {
-  /** Hot path: a map read. */
-  lookup(ip: string): Workload | undefined;
-  /** Grows whenever lookup() may answer differently; undefined when answers also lapse with time. */
+  /** Hot path: a map read, and where a source can tell cheaply (no engine call), not a workload that is gone. */
+  lookupChecked(ip: string): Workload | undefined;
+  /** Grows whenever lookupChecked() may answer differently; undefined when answers also lapse with time. */
   generation(): number | undefined;
   resolveMiss(ip: string): Promise<Workload | undefined>;
 }
@@ -67,11 +67,12 @@ export class CallerService implements Callers {
 
   identify(ip: string, socket?: Socket): Workload | undefined {
     const { identity } = this.options;
-    if (socket === undefined) return identity.lookup(ip);
+    if (socket === undefined) return identity.lookupChecked(ip);
     const generation = identity.generation();
     const remembered = rememberedCaller(socket, generation);
+    // A keep-alive connection cannot change hands: only its first lookup (or one after the index moved) is checked.
     if (remembered !== undefined) return remembered.workload;
-    const workload = identity.lookup(ip);
+    const workload = identity.lookupChecked(ip);
     if (workload !== undefined) rememberCaller(socket, generation, workload);
     return workload;
   }

@@ -28,8 +28,9 @@ export interface ServedCredentials {
 
 export interface Callers {
   /**
-   * Hot path: the caller's workload if an identity source knows the address. With the request's socket, a
-   * keep-alive connection remembers it for as long as the identity index stands still.
+   * Hot path: the caller's workload if an identity source knows the address and does not find it gone (see
+   * IdentitySource.lookupChecked). With the request's socket, a keep-alive connection remembers it for as
+   * long as the identity index stands still.
    */
   identify(ip: string, socket?: Socket): Workload | undefined;
   /** Slow path after a miss: sources that may lag behind get a chance to catch up. */

@@ -9,10 +9,12 @@ export class CompositeIdentity {
     private readonly base = 0,
   ) {}
 
-  lookup(ip: string): Workload | undefined {
-    // Indexed: this runs on every request.
+  /** Each source checks its answer if it can (see IdentitySource.lookupChecked). */
+  lookupChecked(ip: string): Workload | undefined {
+    // Indexed: this runs on the first request of every connection.
     for (let i = 0; i < this.sources.length; i++) {
-      const found = this.sources[i]!.lookup(ip);
+      const source = this.sources[i]!;
+      const found = source.lookupChecked !== undefined ? source.lookupChecked(ip) : source.lookup(ip);
       if (found !== undefined) return found;
     }
     return undefined;
@@ -36,7 +38,7 @@ export class CompositeIdentity {
       if (found !== undefined) return found;
     }
     // A source may have caught up through its events while another was still waiting.
-    return this.lookup(ip);
+    return this.lookupChecked(ip);
   }
 
   isReady(): boolean {

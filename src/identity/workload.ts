@@ -46,6 +46,12 @@ export interface IdentitySource {
   /** Hot path: a map read, never I/O. */
   lookup(ip: string): Workload | undefined;
   /**
+   * lookup() for the first request of a connection. A new workload on a reused address always arrives on
+   * a new connection, maybe before the source has heard that the old one went: a source that can tell
+   * cheaply (never an engine call) answers undefined for a workload that is gone.
+   */
+  lookupChecked?(ip: string): Workload | undefined;
+  /**
    * Grows whenever lookup() may answer differently for some address, so an answer stamped with it can be
    * reused until it moves. Left undefined by a source whose answers also lapse with time (reverse DNS).
    */

@@ -39,7 +39,7 @@ function service(options: { credentials: CredentialSource; defaultSpec?: string;
     /** Resolutions that have finished: what a prefetch waits for before it retains anything. */
     resolved: () => resolved,
     service: new CallerService({
-      identity: options.identity ?? { lookup: () => undefined, generation: () => 0, resolveMiss: async () => undefined },
+      identity: options.identity ?? { lookupChecked: () => undefined, generation: () => 0, resolveMiss: async () => undefined },
       resolver: {
         peek: (spec) => (options.slowResolve ? undefined : role(spec)),
         resolve: async (spec) => {
@@ -95,7 +95,7 @@ test('a keep-alive connection remembers its workload and role until the identity
   const app = workload('a', 'app');
   let generation = 1;
   let lookups = 0;
-  const identity: WorkloadDirectory = { lookup: () => (lookups++, app), generation: () => generation, resolveMiss: async () => undefined };
+  const identity: WorkloadDirectory = { lookupChecked: () => (lookups++, app), generation: () => generation, resolveMiss: async () => undefined };
   const { service: s } = service({ credentials: recordingCredentials().source, identity });
   const socket = {} as Socket;
   assert.equal(s.identify('10.0.0.1', socket), app);

@@ -20,9 +20,16 @@ const workload = (id: string): Workload => ({ id, name: id, source: 'mapping' })
 
 test('the first source that knows an address wins', () => {
   const identity = new CompositeIdentity([source('pinned', { '10.0.0.1': workload('pinned') }), source('docker', { '10.0.0.1': workload('c1'), '10.0.0.2': workload('c2') })]);
-  assert.equal(identity.lookup('10.0.0.1')?.id, 'pinned');
-  assert.equal(identity.lookup('10.0.0.2')?.id, 'c2');
-  assert.equal(identity.lookup('10.0.0.3'), undefined);
+  assert.equal(identity.lookupChecked('10.0.0.1')?.id, 'pinned');
+  assert.equal(identity.lookupChecked('10.0.0.2')?.id, 'c2');
+  assert.equal(identity.lookupChecked('10.0.0.3'), undefined);
+});
+
+test("a source's own check decides: a workload it finds gone is a miss there, and a later source may answer", () => {
+  const gone = { ...source('docker', { '10.0.0.1': workload('old') }), lookupChecked: () => undefined };
+  const identity = new CompositeIdentity([gone, source('mapping', { '10.0.0.1': workload('mapped') })]);
+  assert.equal(identity.lookupChecked('10.0.0.1')?.id, 'mapped');
+  assert.equal(new CompositeIdentity([gone]).lookupChecked('10.0.0.1'), undefined);
 });
 
 test('the generation grows when any source changes, and is undefined when a source answers by time', () => {

@@ -42,7 +42,8 @@ export interface ContainerJson {
   Id: string;
   Name?: string;
   /** Status: `created` before the first start, then `running`, `exited`, ... */
-  State?: { Running?: boolean; Status?: string } | null;
+  /** Pid: the container's main process on the engine's host, while it runs. */
+  State?: { Running?: boolean; Status?: string; Pid?: number } | null;
   Config?: {
     Image?: string;
     Hostname?: string;

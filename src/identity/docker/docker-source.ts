@@ -10,6 +10,11 @@
 // (the network's endpoint list after `connect`), and a miss from a Docker subnet is held until its
 // address is indexed or the deadline passes (see AddressHolds). After the event stream was lost, an
 // indexed address may have changed hands unseen: until a resync succeeds, its lookups take the miss path.
+//
+// Address reuse: a new container on a freed address arrives on a new connection, and its engine's events
+// about the old container may still be on their way (Podman's are). The first lookup of a connection
+// (lookupChecked) asks /proc whether the indexed container's process still runs (ContainerProcesses);
+// one that is gone is dropped there and then, and the request waits for the address's new holder.
 import { createInterface } from 'node:readline';
 import type Dockerode from 'dockerode';
 import { systemClock, type Clock } from '../../core/clock.js';
@@ -30,6 +35,7 @@ import { DockerSubnets } from './docker-networks.js';
 import { endpointAddresses, SWARM_GATEWAY_NETWORK, type NetworkEndpointsJson } from './network-endpoints.js';
 import type { ContainerAddress } from './container-index.js';
 import { PendingContainers } from './pending-containers.js';
+import { ContainerProcesses, type NamespaceOf } from './container-processes.js';
 import { AddressHolds } from '../address-holds.js';
 import { jitteredBackoffMs } from '../../core/backoff.js';
 import { errorMessage } from '../../core/error-message.js';
@@ -57,6 +63,8 @@ export interface DockerSourceOptions {
   requestTimeoutMs?: number;
   /** First reconnect delay (default 250 ms), doubling up to RECONNECT_MAX_MS. */
   reconnectMinMs?: number;
+  /** How a container's process is seen (default: /proc); see ContainerProcesses. */
+  namespaceOf?: NamespaceOf;
 }
 
 export interface DockerStatus {
@@ -102,6 +110,8 @@ export class DockerSource implements IdentitySource {
   private endpointNetworks = new Set<string>();
   private readonly learnedEndpointNetworks = new Set<string>();
   private readonly pending = new PendingContainers();
+  private readonly processes: ContainerProcesses;
+  private warnedInvisible = false;
   private readonly holds: AddressHolds;
   private readonly listeners: Array<(event: WorkloadEvent) => void> = [];
   /** Events may have been missed since the stream was lost; cleared by a resync listed after the loss. */
@@ -130,6 +140,7 @@ export class DockerSource implements IdentitySource {
     this.random = options.random ?? Math.random;
     this.missWaitMs = options.missWaitMs ?? 1000;
     this.holds = new AddressHolds(this.clock);
+    this.processes = new ContainerProcesses(options.namespaceOf);
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.reconnectMinMs = options.reconnectMinMs ?? 250;
     this.rules = {
@@ -141,6 +152,17 @@ export class DockerSource implements IdentitySource {
 
   lookup(ip: string): Workload | undefined {
     return this.stale ? undefined : this.index.lookup(ip);
+  }
+
+  /** lookup() for a new connection: a container whose process is gone is dropped, not answered. */
+  lookupChecked(ip: string): Workload | undefined {
+    const found = this.lookup(ip);
+    if (found === undefined || this.processes.runs(found.id)) return found;
+    this.logger.info({ container: found.name }, 'container process gone before its engine said so; its addresses are dropped');
+    // As its `die`: answers to inspects in flight are stale; its `start` event indexes it again if it restarts.
+    this.lastEvent.set(found.id, ++this.eventSeq);
+    this.removeContainer(found.id);
+    return undefined;
   }
 
   get generation(): number {
@@ -196,11 +218,11 @@ export class DockerSource implements IdentitySource {
       // Docker does not answer, so no new container can have taken the address: its last holder stands.
       return this.index.lookup(ip);
     }
-    const known = this.lookup(ip);
+    const known = this.lookupChecked(ip);
     if (known !== undefined || this.closed) return known;
     this.requestSync().catch((error: unknown) => this.logger.debug({ reason: reason(error) }, 'Docker sync after a miss failed'));
     const heldFrom = this.clock.now();
-    const found = await this.holds.hold(ip, Math.max(0, deadline - this.clock.now()), () => this.lookup(ip));
+    const found = await this.holds.hold(ip, Math.max(0, deadline - this.clock.now()), () => this.lookupChecked(ip));
     // A hold ended by close() is neither outcome.
     if (!this.closed) this.metrics.firstRequestHold(found !== undefined ? 'found' : 'timeout', (this.clock.now() - heldFrom) / 1000);
     return found;
@@ -477,6 +499,10 @@ export class DockerSource implements IdentitySource {
   }
 
   private indexContainer(container: ContainerJson, addresses: ContainerAddress[]): void {
+    const tracking = this.processes.track(container.Id, container.State?.Pid);
+    // Running when inspected, gone now: indexing it would hand its address to nobody's successor.
+    if (tracking === 'gone') return this.removeContainer(container.Id);
+    if (tracking === 'untracked' && (container.State?.Pid ?? 0) > 0) this.warnInvisible(container.State!.Pid!);
     const { workload, warnings } = containerWorkload(container, this.rules);
     for (const warning of warnings) this.logger.warn({ container: workload.name }, `container ${workload.name}: ${warning}`);
     this.pending.forget(container.Id);
@@ -502,8 +528,19 @@ export class DockerSource implements IdentitySource {
     for (const { address } of addresses) this.holds.release(address);
   }
 
+  private warnInvisible(pid: number): void {
+    if (this.warnedInvisible) return;
+    this.warnedInvisible = true;
+    this.logger.warn(
+      { pid },
+      "containers' processes are not visible here (run the proxy in the host's PID namespace, e.g. --pid=host): " +
+        'an address reused by a new container then relies on the engine reporting the old one gone in time',
+    );
+  }
+
   private removeContainer(id: string): void {
     this.pending.forget(id);
+    this.processes.forget(id);
     const removed = this.index.remove(id);
     this.forgetIfIdle(id);
     if (removed === undefined) return;
