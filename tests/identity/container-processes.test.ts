@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { ContainerProcesses, procNetNamespace, type NamespaceOf } from '../../src/identity/docker/container-processes.js';
 
@@ -45,4 +46,11 @@ test("a pid naming a process in the proxy's own namespace is not the container's
 test('/proc answers for this process and not for a pid that cannot exist', () => {
   assert.match(procNetNamespace(process.pid) ?? '', /^net:\[\d+\]$/);
   assert.equal(procNetNamespace(2 ** 22 + 1), undefined);
+});
+
+test("another user's process, whose namespace link cannot be read, is known to be there", () => {
+  // pid 1's namespace link is root's: read as an unprivileged user (nobody, when the tests run as root).
+  const script = `import(${JSON.stringify(new URL('../../src/identity/docker/container-processes.js', import.meta.url).href)}).then((m) => process.stdout.write(String(m.procNetNamespace(1))))`;
+  const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+  assert.equal(execFileSync(process.execPath, ['-e', script], { ...asNobody, encoding: 'utf8' }), 'unreadable');
 });

@@ -4,7 +4,7 @@
 // serve: slirp4netns, pasta and RootlessKit put containers behind the host's own address, so containers
 // cannot be told apart.
 import type { Logger } from '../../observability/logger.js';
-import { errorMessage } from '../../error-message.js';
+import { errorMessage } from '../../core/error-message.js';
 
 export type EngineName = 'docker' | 'podman';
 export type EngineSetting = EngineName | 'auto';

@@ -3,18 +3,21 @@
 // reaches us on a new connection, possibly before the engine's events about the old one (Podman
 // delivers its events up to a poll interval late, after `podman rm` has returned). So a container whose
 // recorded process is gone must not answer a new connection, whatever its events say.
-// The process is named by its network namespace, not its pid alone: a pid reused by another process
-// names another namespace. This needs the engine's PID namespace (the host's, `--pid=host` in a container).
+// A process is told apart from a later one with the same pid by its network namespace. A proxy running as
+// another user (the image runs unprivileged) may not read that link: it then learns only that the pid
+// exists, which misses a pid reused within the events' delay (the pid counter would have to wrap).
+// This needs the engine's PID namespace: the host's, `--pid=host` in a container.
 import { readlinkSync } from 'node:fs';
 
-/** The network namespace of a process (`net:[inode]`), or undefined when no such process is visible. */
+/** The process's network namespace (`net:[inode]`), `unreadable`, or undefined when no such process is visible. */
 export type NamespaceOf = (pid: number) => string | undefined;
 
 export const procNetNamespace: NamespaceOf = (pid) => {
   try {
     return readlinkSync(`/proc/${pid}/ns/net`);
-  } catch {
-    return undefined;
+  } catch (error) {
+    // Refused, not missing: the process is there, its namespace is not ours to see.
+    return (error as NodeJS.ErrnoException).code === 'EACCES' ? 'unreadable' : undefined;
   }
 };
 

@@ -500,7 +500,7 @@ export class DockerSource implements IdentitySource {
 
   private indexContainer(container: ContainerJson, addresses: ContainerAddress[]): void {
     const tracking = this.processes.track(container.Id, container.State?.Pid);
-    // Running when inspected, gone now: indexing it would hand its address to nobody's successor.
+    // Running when inspected, gone now: indexed, it would answer for an address a new container may hold.
     if (tracking === 'gone') return this.removeContainer(container.Id);
     if (tracking === 'untracked' && (container.State?.Pid ?? 0) > 0) this.warnInvisible(container.State!.Pid!);
     const { workload, warnings } = containerWorkload(container, this.rules);
