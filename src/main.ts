@@ -159,12 +159,9 @@ function sourceIdentityEnv(config: Config): string[] {
 /** The engine at DOCKER_URL; rootful Podman's compatibility API is read through a client that speaks it. */
 async function loadDockerClient(config: Config, logger: Logger): Promise<DockerClient> {
   const { createDockerClient } = await import('./identity/docker/docker-url.js');
-  const { chooseEngine } = await import('./identity/docker/choose-engine.js');
+  const { engineClient } = await import('./identity/docker/choose-engine.js');
   const client = asSettingError(() => createDockerClient(config.dockerUrl));
-  const queries = client as unknown as EngineQueries;
-  if ((await chooseEngine(queries, config.containerEngine, config.dockerUrl, logger)) === 'docker') return client;
-  const { podmanCompatClient } = await import('./identity/docker/podman-client.js');
-  return podmanCompatClient(client);
+  return engineClient(client as DockerClient & EngineQueries, config.containerEngine, config.dockerUrl, logger);
 }
 
 function asSettingError<T>(fn: () => T): T {

@@ -1,7 +1,9 @@
 // CONTAINER_ENGINE=auto tells Podman from Docker by /version, and rootless engines are called out at start-up.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { chooseEngine, engineOfVersion, isRootless } from '../../src/identity/docker/choose-engine.js';
+import { Readable } from 'node:stream';
+import { chooseEngine, engineClient, engineOfVersion, isRootless, type EngineQueries } from '../../src/identity/docker/choose-engine.js';
+import type { DockerClient } from '../../src/identity/docker/docker-source.js';
 import { recordingLogger } from '../helpers/recording-logger.js';
 
 // Trimmed from the answers of Debian's podman 4.3 (`podman system service`) and docker.io 20.10.
@@ -32,14 +34,44 @@ describe('chooseEngine', () => {
     assert.equal(isRootless(null), false);
   });
 
-  test('auto follows the answer; an explicit setting wins; no answer means Docker, with a warning', async () => {
+  test('auto follows the answer; an explicit setting wins; no answer is no guess', async () => {
     const log = recordingLogger();
     assert.equal(await chooseEngine(engine(PODMAN_VERSION, PODMAN_INFO), 'auto', 'unix:///run/podman/podman.sock', log.logger), 'podman');
     assert.equal(await chooseEngine(engine(DOCKER_VERSION, {}), 'auto', 'unix:///var/run/docker.sock', log.logger), 'docker');
     assert.equal(await chooseEngine(engine(DOCKER_VERSION, {}), 'podman', 'unix:///var/run/docker.sock', log.logger), 'podman');
     assert.equal(log.lines.filter((line) => line.level >= 40).length, 0);
-    assert.equal(await chooseEngine(engine(new Error('connect ENOENT'), {}), 'auto', 'unix:///nowhere.sock', log.logger), 'docker');
-    assert.match(log.lines.at(-2)!.msg, /did not say which it is; taking it for Docker \(CONTAINER_ENGINE=podman/);
+    await assert.rejects(chooseEngine(engine(new Error('The operation was aborted'), {}), 'auto', 'unix:///nowhere.sock', log.logger), /aborted/);
+  });
+
+  test("the engine client asks before each event stream until the engine answered, then reads Podman's events in Docker's words", async () => {
+    const answers: unknown[] = [new Error('The operation was aborted'), PODMAN_VERSION];
+    const asked: unknown[] = [];
+    const podmanEvents = '{"Type":"container","Action":"remove","Actor":{"ID":"c1"}}\n';
+    const client = {
+      version: async () => {
+        const answer = answers.shift();
+        if (answer instanceof Error) throw answer;
+        return answer as never;
+      },
+      info: async () => PODMAN_INFO as never,
+      ...Object.fromEntries(['listContainers', 'listNetworks', 'getContainer', 'getNetwork'].map((name) => [name, () => assert.fail(`${name} not expected`)])),
+      getEvents: async (options: unknown) => {
+        asked.push(options);
+        return Readable.from([podmanEvents]);
+      },
+    } as unknown as DockerClient & EngineQueries;
+    const log = recordingLogger();
+    const engineAware = engineClient(client, 'auto', 'unix:///run/podman/podman.sock', log.logger);
+    await assert.rejects(engineAware.getEvents({}), /aborted/, 'no guess while the engine does not answer');
+    assert.equal(asked.length, 0);
+    const stream = await engineAware.getEvents({ filters: { event: ['destroy'] } });
+    assert.deepEqual(asked, [{ filters: { event: ['remove'] } }], "asked in Podman's words");
+    let text = '';
+    for await (const chunk of stream) text += String(chunk);
+    assert.equal(JSON.parse(text).Action, 'destroy');
+    await engineAware.getEvents({});
+    assert.equal(answers.length, 0, 'asked once it had answered');
+    assert.equal(log.lines.filter((line) => /container engine: podman/.test(line.msg)).length, 1);
   });
 
   test('says at start-up that a rootless engine cannot be served, seen in its /info or its socket path', async () => {

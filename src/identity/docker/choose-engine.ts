@@ -1,10 +1,13 @@
 // CONTAINER_ENGINE: which engine serves DOCKER_URL, Docker or rootful Podman (`podman system service`,
-// whose Docker-compatible API words events differently; see podman-client.ts). `auto` asks the engine once,
-// at start-up. Either way the engine is asked whether it runs rootless, which source addresses cannot
+// whose Docker-compatible API words events differently; see podman-client.ts). `auto` asks the engine
+// before the first event stream, and again at the next reconnect if it did not answer: guessing would read
+// a busy Podman's events in Docker's words. Either way the engine is asked whether it runs rootless, which source addresses cannot
 // serve: slirp4netns, pasta and RootlessKit put containers behind the host's own address, so containers
 // cannot be told apart.
+import type { GetEventsOptions } from 'dockerode';
 import type { Logger } from '../../observability/logger.js';
-import { errorMessage } from '../../core/error-message.js';
+import type { DockerClient } from './docker-source.js';
+import { podmanCompatClient } from './podman-client.js';
 
 export type EngineName = 'docker' | 'podman';
 export type EngineSetting = EngineName | 'auto';
@@ -33,24 +36,40 @@ export function isRootless(info: unknown): boolean {
   return options.some((option) => typeof option === 'string' && option.split(',').includes('name=rootless'));
 }
 
+/**
+ * The engine at DOCKER_URL, read in its own words: events go through the Podman client once the engine is
+ * known to be Podman. Until it has answered, asking for events fails like an unreachable engine (the Docker
+ * source retries); list and inspect read alike on both.
+ */
+export function engineClient(client: DockerClient & EngineQueries, setting: EngineSetting, dockerUrl: string, logger: Logger): DockerClient {
+  const podman = podmanCompatClient(client);
+  let engine: Promise<EngineName> | undefined;
+  const known = (): Promise<EngineName> =>
+    (engine ??= chooseEngine(client, setting, dockerUrl, logger).catch((error: unknown) => {
+      engine = undefined;
+      throw error;
+    }));
+  return {
+    ...podman,
+    getEvents: (async (options: GetEventsOptions = {}) => ((await known()) === 'podman' ? podman : client).getEvents(options)) as DockerClient['getEvents'],
+  };
+}
+
+/** Throws when `auto` gets no answer; the rootless question is best effort. */
 export async function chooseEngine(
   client: EngineQueries,
   setting: EngineSetting,
   dockerUrl: string,
   logger: Logger,
-  timeoutMs = 2_000,
+  timeoutMs = 10_000,
 ): Promise<EngineName> {
-  let name = setting === 'auto' ? undefined : setting;
+  const name = setting === 'auto' ? engineOfVersion(await client.version({ abortSignal: AbortSignal.timeout(timeoutMs) })) : setting;
   let rootless = ROOTLESS_SOCKET.test(dockerUrl);
   try {
-    name ??= engineOfVersion(await client.version({ abortSignal: AbortSignal.timeout(timeoutMs) }));
     rootless ||= isRootless(await client.info({ abortSignal: AbortSignal.timeout(timeoutMs) }));
-  } catch (error) {
-    if (name === undefined) {
-      logger.warn({ reason: errorMessage(error), dockerUrl }, 'the container engine did not say which it is; taking it for Docker (CONTAINER_ENGINE=podman says otherwise)');
-    }
+  } catch {
+    // The socket path has spoken; /info is asked again at no later point, the engine's answer is not needed to serve.
   }
-  name ??= 'docker';
   logger.info({ engine: name, dockerUrl }, `container engine: ${name}`);
   if (rootless) {
     const fix = name === 'podman' ? 'run the rootful service (as root: systemctl enable --now podman.socket; DOCKER_URL=unix:///run/podman/podman.sock)' : 'use the rootful engine';
