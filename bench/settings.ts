@@ -47,7 +47,7 @@ export function readSettings(cpuCount: number): BenchSettings {
     warmupS: positiveNumber('BENCH_WARMUP', Math.min(1, durationS)),
     slices: Math.max(1, Math.min(5, Math.floor(durationS))),
     sections: sections(),
-    deadlineS: positiveNumber('BENCH_DEADLINE', 180),
+    deadlineS: positiveNumber('BENCH_DEADLINE', 360),
     ...(process.env.BENCH_PROFILE ? { profileDir: resolve(process.env.BENCH_PROFILE) } : {}),
     ...(pinned ? { serverCpu: 0, loadCpu: 1 } : {}),
   };
