@@ -6,7 +6,7 @@ import type { RoleBinding, Workload } from '../identity/workload.js';
 import { iamInfoBody } from '../imds/answers.js';
 import { buildAssumeRoleRequest, type AssumeRoleRequest, type AssumeRoleSettings } from '../roles/assume-request.js';
 import type { Callers, CallerRole, ServedCredentials } from './caller.js';
-import { rememberCaller, rememberedCaller } from './connection-memo.js';
+import { rememberCaller, rememberedCaller, rememberedWorkload } from './connection-memo.js';
 
 export interface ResolvedRoleLike {
   arn: string;
@@ -87,10 +87,10 @@ export class CallerService implements Callers {
   }
 
   roleFor(workload: Workload | undefined, socket?: Socket): CallerRole | undefined | Promise<CallerRole | undefined> {
-    const remembered = socket === undefined ? undefined : rememberedCaller(socket, this.options.identity.generation());
-    if (remembered?.role !== undefined && remembered.workload === workload) return remembered.role;
+    const remembered = socket === undefined ? undefined : rememberedWorkload(socket, workload);
+    if (remembered?.role !== undefined) return remembered.role;
     const role = this.memoizedRole(workload);
-    if (remembered !== undefined && remembered.workload === workload && role !== undefined && !(role instanceof Promise)) remembered.role = role;
+    if (remembered !== undefined && role !== undefined && !(role instanceof Promise)) remembered.role = role;
     return role;
   }
 

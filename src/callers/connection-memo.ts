@@ -25,6 +25,15 @@ export function rememberedCaller(socket: Socket, generation: number | undefined)
   return remembered !== undefined && remembered.generation === generation ? remembered : undefined;
 }
 
+/**
+ * The caller remembered on this connection if it is this workload, at whatever generation: a workload's role
+ * never changes once resolved, so its remembered role stays good even after the index moved.
+ */
+export function rememberedWorkload(socket: Socket, workload: Workload | undefined): ConnectionCaller | undefined {
+  const remembered = (socket as CallerSocket)[CALLER];
+  return remembered !== undefined && remembered.workload === workload ? remembered : undefined;
+}
+
 /** Remember the workload found for this connection at this generation (nothing when there is none). */
 export function rememberCaller(socket: Socket, generation: number | undefined, workload: Workload): void {
   if (generation === undefined) return;
