@@ -7,6 +7,9 @@
 // flooding connections cost no more at a time than one. A connection gets no turn while it has
 // `maxUnanswered` requests waiting for an answer (the socket is paused, so TCP holds the client back), and
 // none once its reading was stopped (see stopReading). The client's FIN reaches node:http after its last bytes.
+// Metering costs every request a trip through node's JavaScript stream (node:http otherwise reads the
+// socket natively), so a connection that has shown it waits for each answer before asking again is handed
+// back to native reading; one that then pipelines is metered again, for good, after that one read.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { readingStopped } from '../imds/node-http.js';
@@ -16,17 +19,47 @@ export interface MeteredReadingOptions {
   sliceBytes: number;
   /** Unanswered requests per connection beyond which nothing more is parsed until one is answered. */
   maxUnanswered: number;
+  /** Requests a connection makes one at a time (none sent before the last was answered) before it is read natively. */
+  calmRequests: number;
 }
 
-export const DEFAULT_METERED_READING: MeteredReadingOptions = { sliceBytes: 4096, maxUnanswered: 16 };
+export const DEFAULT_METERED_READING: MeteredReadingOptions = { sliceBytes: 4096, maxUnanswered: 16, calmRequests: 4 };
 
 const METER = Symbol('metadataproxy.meter');
 type MeteredSocket = Socket & { [METER]?: Meter; _paused?: boolean };
 type Listener = Parameters<Socket['removeListener']>[1];
 
-/** node:http's own listeners of one connection, found by name: `bound socketOnData` and `bound socketOnEnd`. */
+/** One of node:http's own listeners of a connection, found by its function's name. */
 function nodeListener(socket: Socket, event: string, name: string): Listener | undefined {
-  return socket.listeners(event).find((f) => f.name === `bound ${name}`) as Listener | undefined;
+  return socket.listeners(event).find((f) => f.name === name) as Listener | undefined;
+}
+
+/** What node:http holds to read a connection natively: its parser reads the socket's handle itself. */
+interface NativeParser {
+  consume(handle: unknown): void;
+  _consumed: boolean;
+}
+type NodeSocket = MeteredSocket & { parser?: Partial<NativeParser> | null; _handle?: { isStreamBase?: boolean } | null };
+
+/**
+ * Hands a connection back to node:http's native reading, as node:http set it up: the parser reads the
+ * handle, and node's pause/resume listeners start and stop the handle (listening for 'data' again undoes
+ * both, which node:http does itself). Undefined when this Node lays a connection out otherwise.
+ */
+function nativeReading(socket: NodeSocket): (() => boolean) | undefined {
+  const onPause = nodeListener(socket, 'pause', 'onSocketPause');
+  const onResume = nodeListener(socket, 'resume', 'onSocketResume');
+  const { parser } = socket;
+  if (onPause === undefined || onResume === undefined || typeof parser?.consume !== 'function') return undefined;
+  return () => {
+    const handle = socket._handle;
+    if (socket.parser !== parser || handle?.isStreamBase !== true) return false;
+    parser.consume!(handle);
+    parser._consumed = true;
+    socket.on('pause', onPause);
+    socket.on('resume', onResume);
+    return true;
+  };
 }
 
 /** Connections with bytes waiting take turns: one slice per event-loop turn over all of them. */
@@ -66,12 +99,22 @@ class Meter {
   private waitingForNode = false;
   /** The client's FIN: 0 not seen, 1 seen with bytes still to parse, 2 passed on. */
   private ended: 0 | 1 | 2 = 0;
-  unanswered = 0;
+  private unanswered = 0;
+  /** Requests made one at a time so far. */
+  private calm = 0;
+  /** It sent a request before the last was answered: metered for good. */
+  private pipelined = false;
+  /** Requests parsed in the current synchronous run (one read, one slice): more than one is pipelining. */
+  private parsedThisRun = 0;
+  /** node:http reads the socket itself and this meter sees only its requests. */
+  native = false;
 
   constructor(
     private readonly socket: MeteredSocket,
     private readonly parse: (chunk: Buffer) => void,
     private readonly end: () => void,
+    private readonly listen: () => void,
+    private readonly readNatively: (() => boolean) | undefined,
     private readonly options: MeteredReadingOptions,
     private readonly turns: Turns,
   ) {}
@@ -83,7 +126,10 @@ class Meter {
 
   onData(chunk: Buffer): void {
     if (readingStopped(this.socket)) return;
-    if (this.backlogBytes === 0 && chunk.length <= this.options.sliceBytes && !this.blocked()) return this.parse(chunk);
+    if (this.backlogBytes === 0 && chunk.length <= this.options.sliceBytes && !this.blocked()) {
+      this.parse(chunk);
+      return this.maybeReadNatively();
+    }
     this.backlog.push(chunk);
     this.backlogBytes += chunk.length;
     // node:http resumes the socket whenever an answer is written: read no more than a slice ahead.
@@ -96,10 +142,38 @@ class Meter {
     if (this.backlogBytes === 0) this.forwardEnd();
   }
 
+  /** node:http parsed a request of this connection, and the handler has seen it. */
+  onRequest(res: ServerResponse): void {
+    const pipelining = this.unanswered > 0 || this.parsedThisRun > 0;
+    if (this.parsedThisRun++ === 0) queueMicrotask(() => (this.parsedThisRun = 0));
+    if (!res.writableEnded) {
+      this.unanswered++;
+      res.once('close', () => this.answered());
+    }
+    if (!pipelining && !readingStopped(this.socket)) {
+      this.calm++;
+      return;
+    }
+    this.pipelined = true;
+    // node:http still parses the rest of the read it is in; the next read comes through the meter.
+    if (this.native) this.meterAgain();
+  }
+
   /** An answer went out, or its client went: maybe there is room to parse more. */
-  answered(): void {
+  private answered(): void {
     this.unanswered--;
-    if (this.backlogBytes > 0 || this.socket.isPaused()) this.schedule();
+    if (!this.native && (this.backlogBytes > 0 || this.socket.isPaused())) this.schedule();
+  }
+
+  private maybeReadNatively(): void {
+    const calmEnough = !this.pipelined && this.calm >= this.options.calmRequests && this.ended === 0 && !this.queued;
+    if (!calmEnough || readingStopped(this.socket) || this.socket.isPaused() || this.socket.readableLength > 0) return;
+    this.native = this.readNatively?.() === true;
+  }
+
+  private meterAgain(): void {
+    this.native = false;
+    this.listen();
   }
 
   private forwardEnd(): void {
@@ -152,28 +226,37 @@ class Meter {
 
 /**
  * Meters every connection of `server` (a node:http server). A connection whose listeners are not laid out as
- * node:http lays them out is left as it is.
+ * node:http lays them out is left as it is; one whose native reading cannot be restored is metered for good.
  */
 export function meterReading(server: Server, options: MeteredReadingOptions = DEFAULT_METERED_READING): void {
   const turns = new Turns();
   // Runs after node:http's own connection listener, which the server registered when it was created.
-  server.on('connection', (socket: MeteredSocket) => {
-    const parse = nodeListener(socket, 'data', 'socketOnData');
-    const end = nodeListener(socket, 'end', 'socketOnEnd');
+  server.on('connection', (socket: NodeSocket) => {
+    const parse = nodeListener(socket, 'data', 'bound socketOnData');
+    const end = nodeListener(socket, 'end', 'bound socketOnEnd');
     if (parse === undefined || end === undefined) return;
-    const meter = new Meter(socket, parse as (chunk: Buffer) => void, end as () => void, options, turns);
+    // Taken before listening for 'data', which makes node:http stop reading the socket natively.
+    const readNatively = nativeReading(socket);
+    const onData = (chunk: Buffer) => meter.onData(chunk);
+    // node:http gives up native reading whenever 'data' gets a new listener: so this meters (again).
+    const listen = () => {
+      socket.removeListener('data', onData);
+      socket.on('data', onData);
+    };
+    const meter = new Meter(socket, parse as (chunk: Buffer) => void, end as () => void, listen, readNatively, options, turns);
     socket[METER] = meter;
     socket.removeListener('data', parse);
     socket.removeListener('end', end);
-    // Listening for 'data' makes node:http stop reading the socket natively and take the bytes from us.
-    socket.on('data', (chunk: Buffer) => meter.onData(chunk));
+    listen();
     socket.on('end', () => meter.onEnd());
   });
-  // Runs after the request listener: an answer written synchronously (a warm credential) costs nothing here.
+  // Runs after the request listener, so an answer written synchronously (a warm credential) is already out.
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const meter = (req.socket as MeteredSocket)[METER];
-    if (meter === undefined || res.writableEnded) return;
-    meter.unanswered++;
-    res.once('close', () => meter.answered());
+    (req.socket as MeteredSocket)[METER]?.onRequest(res);
   });
+}
+
+/** True while node:http reads this connection natively (it has made its requests one at a time so far). */
+export function readsNatively(socket: Socket): boolean {
+  return (socket as MeteredSocket)[METER]?.native === true;
 }
