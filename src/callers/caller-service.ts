@@ -2,6 +2,7 @@
 // (own or default) → resolved role → AssumeRole request → cached credentials. Each workload's resolution
 // is memoized, so a warm request is two map reads, or none on a connection that asked before.
 import type { Socket } from 'node:net';
+import { RecentSet } from '../core/recent-set.js';
 import type { RoleBinding, Workload } from '../identity/workload.js';
 import { iamInfoBody } from '../imds/answers.js';
 import { buildAssumeRoleRequest, type AssumeRoleRequest, type AssumeRoleSettings } from '../roles/assume-request.js';
@@ -61,7 +62,7 @@ export class CallerService implements Callers {
   /** Role spec → why it last failed to resolve, for /status; forgotten when it resolves. */
   private readonly specErrors = new Map<string, string>();
   /** Addresses no source knows that asked and fell back to the default role, least recent first, for /status. */
-  private readonly defaultCallers = new Set<string>();
+  private readonly defaultCallers = new RecentSet<string>(DEFAULT_CALLERS_LIMIT);
 
   constructor(private readonly options: CallerServiceOptions) {}
 
@@ -120,13 +121,11 @@ export class CallerService implements Callers {
 
   /** Addresses no identity source knows that were served by the default role, oldest first. */
   defaultRoleCallers(): string[] {
-    return [...this.defaultCallers];
+    return this.defaultCallers.list();
   }
 
   private noteDefaultCaller(ip: string): void {
-    this.defaultCallers.delete(ip);
     this.defaultCallers.add(ip);
-    if (this.defaultCallers.size > DEFAULT_CALLERS_LIMIT) this.defaultCallers.delete(this.defaultCallers.values().next().value!);
   }
 
   private memoizedRole(workload: Workload | undefined): CallerRole | undefined | Promise<CallerRole | undefined> {

@@ -9,9 +9,11 @@
 // none once its reading was stopped (see stopReading). The client's FIN reaches node:http after its last bytes.
 // Metering costs every request a trip through node's JavaScript stream (node:http otherwise reads the
 // socket natively), so a connection that has shown it waits for each answer before asking again is handed
-// back to native reading; one that then pipelines is metered again, for good, after that one read.
+// back to native reading. One that then pipelines is metered again after that one read (node parses a read
+// whole), and so are its caller's other connections, for good: one such read per caller, not per connection.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { RecentSet } from '../core/recent-set.js';
 import { readingStopped } from '../imds/node-http.js';
 
 export interface MeteredReadingOptions {
@@ -24,6 +26,31 @@ export interface MeteredReadingOptions {
 }
 
 export const DEFAULT_METERED_READING: MeteredReadingOptions = { sliceBytes: 4096, maxUnanswered: 16, calmRequests: 4 };
+
+/** Callers (source addresses) remembered as pipelining; beyond this the longest-quiet ones are forgotten. */
+const PIPELINING_CALLERS_REMEMBERED = 4096;
+
+/** Which callers' connections may be read natively (none of a caller that ever pipelined), and which are. */
+class CallerReading {
+  private readonly pipelining = new RecentSet<string>(PIPELINING_CALLERS_REMEMBERED);
+  private readonly native = new Map<string, Set<Meter>>();
+
+  mayReadNatively(caller: string): boolean {
+    return !this.pipelining.has(caller);
+  }
+
+  readsNatively(caller: string, meter: Meter, native: boolean): void {
+    const meters = this.native.get(caller) ?? new Set<Meter>();
+    if (native) this.native.set(caller, meters.add(meter));
+    else if (meters.delete(meter) && meters.size === 0) this.native.delete(caller);
+  }
+
+  /** Its other connections read natively may be sending the same flood: metered before their next read. */
+  pipelined(caller: string): void {
+    this.pipelining.add(caller);
+    for (const meter of this.native.get(caller) ?? []) meter.meterAgain();
+  }
+}
 
 const METER = Symbol('metadataproxy.meter');
 type MeteredSocket = Socket & { [METER]?: Meter; _paused?: boolean };
@@ -115,6 +142,8 @@ class Meter {
     private readonly end: () => void,
     private readonly listen: () => void,
     private readonly readNatively: (() => boolean) | undefined,
+    private readonly caller: string,
+    private readonly callers: CallerReading,
     private readonly options: MeteredReadingOptions,
     private readonly turns: Turns,
   ) {}
@@ -156,7 +185,7 @@ class Meter {
     }
     this.pipelined = true;
     // node:http still parses the rest of the read it is in; the next read comes through the meter.
-    if (this.native) this.meterAgain();
+    this.callers.pipelined(this.caller);
   }
 
   /** An answer went out, or its client went: maybe there is room to parse more. */
@@ -167,13 +196,23 @@ class Meter {
 
   private maybeReadNatively(): void {
     const calmEnough = !this.pipelined && this.calm >= this.options.calmRequests && this.ended === 0 && !this.queued;
-    if (!calmEnough || readingStopped(this.socket) || this.socket.isPaused() || this.socket.readableLength > 0) return;
+    if (!calmEnough || !this.callers.mayReadNatively(this.caller)) return;
+    if (readingStopped(this.socket) || this.socket.isPaused() || this.socket.readableLength > 0) return;
     this.native = this.readNatively?.() === true;
+    if (this.native) this.callers.readsNatively(this.caller, this, true);
   }
 
-  private meterAgain(): void {
+  meterAgain(): void {
+    if (!this.native) return;
     this.native = false;
+    this.callers.readsNatively(this.caller, this, false);
     this.listen();
+  }
+
+  /** The connection closed: nothing to read any more, natively or not. */
+  closed(): void {
+    this.native = false;
+    this.callers.readsNatively(this.caller, this, false);
   }
 
   private forwardEnd(): void {
@@ -230,6 +269,7 @@ class Meter {
  */
 export function meterReading(server: Server, options: MeteredReadingOptions = DEFAULT_METERED_READING): void {
   const turns = new Turns();
+  const callers = new CallerReading();
   // Runs after node:http's own connection listener, which the server registered when it was created.
   server.on('connection', (socket: NodeSocket) => {
     const parse = nodeListener(socket, 'data', 'bound socketOnData');
@@ -243,12 +283,14 @@ export function meterReading(server: Server, options: MeteredReadingOptions = DE
       socket.removeListener('data', onData);
       socket.on('data', onData);
     };
-    const meter = new Meter(socket, parse as (chunk: Buffer) => void, end as () => void, listen, readNatively, options, turns);
+    const caller = socket.remoteAddress ?? '';
+    const meter = new Meter(socket, parse as (chunk: Buffer) => void, end as () => void, listen, readNatively, caller, callers, options, turns);
     socket[METER] = meter;
     socket.removeListener('data', parse);
     socket.removeListener('end', end);
     listen();
     socket.on('end', () => meter.onEnd());
+    socket.once('close', () => meter.closed());
   });
   // Runs after the request listener, so an answer written synchronously (a warm credential) is already out.
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {

@@ -1,18 +1,24 @@
 // Metered reading (issue 12): a connection's pipelined requests reach the handler a slice at a time and
 // not while too many of them wait for an answer; the client's FIN and a stopped connection behave as
-// without it. Counted over real sockets against a node:http server, never timed.
+// without it. A connection that asks one request at a time is handed back to node's native reading, and
+// metered again, for good, after the read in which it starts pipelining. Counted over real sockets against
+// a node:http server, never timed.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { answerHalfClosedClients, stopReading } from '../../src/imds/node-http.js';
-import { meterReading } from '../../src/server/metered-reading.js';
+import { meterReading, readsNatively } from '../../src/server/metered-reading.js';
 import { eventually } from '../helpers/eventually.js';
 
-const OPTIONS = { sliceBytes: 1024, maxUnanswered: 4 };
+const OPTIONS = { sliceBytes: 1024, maxUnanswered: 4, calmRequests: 2 };
 const REQUEST = 'GET /latest/meta-data/instance-id HTTP/1.1\r\nHost: 169.254.169.254\r\n\r\n';
+/** Answered at once by every test server: what a client asking one request at a time sends. */
+const CALM = 'GET /calm HTTP/1.1\r\nHost: 169.254.169.254\r\n\r\n';
 /** Requests one slice can hold, whole or begun. */
 const PER_SLICE = Math.ceil(OPTIONS.sliceBytes / REQUEST.length);
+/** Requests one native read (node's 64 KB buffer) can hold, whole or begun. */
+const PER_NATIVE_READ = Math.ceil(65_536 / REQUEST.length);
 const RUNS = 30;
 
 const servers: http.Server[] = [];
@@ -23,19 +29,28 @@ afterEach(async () => {
   }
 });
 
-/** A metered server whose handler keeps every request until the test answers it. */
+/** A metered server whose handler answers calm requests at once and keeps every other until the test answers it. */
 async function holdingServer(onRequest: (req: http.IncomingMessage, res: http.ServerResponse) => void = () => {}) {
   const held: http.ServerResponse[] = [];
+  /** Held requests by the client's port. */
+  const heldByPort = new Map<number, http.ServerResponse[]>();
   const server = http.createServer((req, res) => {
+    if (req.url === '/calm') return void res.end('calm');
     held.push(res);
+    const port = req.socket.remotePort!;
+    heldByPort.set(port, heldByPort.get(port) ?? []);
+    heldByPort.get(port)!.push(res);
     onRequest(req, res);
   });
   answerHalfClosedClients(server);
   meterReading(server, OPTIONS);
+  const sockets = new Set<net.Socket>();
+  server.on('connection', (socket: net.Socket) => sockets.add(socket.once('close', () => sockets.delete(socket))));
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
-  return { port, held };
+  const heldFrom = (client: net.Socket) => heldByPort.get(client.localPort!) ?? [];
+  return { port, held, heldFrom, sockets };
 }
 
 /** Some event-loop turns, for anything the server would still parse. */
@@ -43,12 +58,49 @@ async function turns(n = 50): Promise<void> {
   for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
-function client(port: number): net.Socket & { answers: () => string[] } {
+let callers = 0;
+/** A caller address of its own (a caller that pipelined is never read natively again). */
+function newCaller(): string {
+  callers += 1;
+  return `127.0.${1 + Math.floor(callers / 250)}.${1 + (callers % 250)}`;
+}
+
+function client(port: number, localAddress = '127.0.0.1'): net.Socket & { answers: () => string[]; answered: () => number } {
   let received = '';
-  const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  let answered = 0;
+  let counted = 0;
+  const socket = net.connect({ port, host: '127.0.0.1', localAddress, allowHalfOpen: true });
   socket.on('data', (c: Buffer) => (received += c.toString()));
   socket.on('error', () => {});
-  return Object.assign(socket, { answers: () => received.split(/(?=HTTP\/1\.1 )/).filter(Boolean) });
+  return Object.assign(socket, {
+    answers: () => received.split(/(?=HTTP\/1\.1 )/).filter(Boolean),
+    /** How many answers arrived, counted as they come: cheap enough to poll over thousands. */
+    answered: () => {
+      for (let at = received.indexOf('HTTP/1.1 ', counted); at !== -1; at = received.indexOf('HTTP/1.1 ', counted)) {
+        answered++;
+        counted = at + 1;
+      }
+      return answered;
+    },
+  });
+}
+
+/** Asks `count` calm requests, each once the previous one was answered. */
+async function askOneAtATime(socket: ReturnType<typeof client>, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const before = socket.answered();
+    socket.write(CALM);
+    await eventually(() => socket.answered() > before, `calm answer ${i + 1}`);
+  }
+}
+
+/** A connection that was handed back to native reading, from a new caller unless given one. */
+async function calmClient(port: number, server: { sockets: Set<net.Socket> }, caller = newCaller()) {
+  const socket = client(port, caller);
+  await askOneAtATime(socket, OPTIONS.calmRequests);
+  const serverSide = [...server.sockets].find((s) => s.remotePort === socket.localPort);
+  assert.ok(serverSide !== undefined && readsNatively(serverSide), 'read natively after its calm requests');
+  return Object.assign(socket, { serverSide });
 }
 
 test('a pipelining connection is parsed no further than its unanswered bound plus one slice, then as answers go out', async () => {
@@ -122,4 +174,131 @@ test('once reading stopped, nothing more of the connection is parsed, however it
   await turns();
   assert.equal(held.length, seen, 'nothing parsed after the stop');
   socket.destroy();
+});
+
+test('a connection that waits for each answer before asking again is handed back to native reading', async () => {
+  const server = await holdingServer();
+  const socket = client(server.port, newCaller());
+  await askOneAtATime(socket, OPTIONS.calmRequests - 1);
+  const [serverSide] = server.sockets;
+  assert.equal(readsNatively(serverSide!), false, 'metered until it has shown it asks one at a time');
+  await askOneAtATime(socket, 1);
+  assert.equal(readsNatively(serverSide!), true);
+  await askOneAtATime(socket, 20);
+  assert.equal(readsNatively(serverSide!), true, 'still read natively');
+  socket.destroy();
+});
+
+test('two requests in one write are pipelining: that connection is never read natively', async () => {
+  const server = await holdingServer();
+  const socket = client(server.port, newCaller());
+  socket.write(CALM + CALM);
+  await eventually(() => socket.answered() === 2, 'both answers');
+  await askOneAtATime(socket, OPTIONS.calmRequests + 5);
+  assert.equal(readsNatively([...server.sockets][0]!), false);
+  socket.destroy();
+});
+
+test(`a connection read natively that starts pipelining is metered again after that one read, for good (${RUNS} runs in parallel)`, async () => {
+  // Once its bound was checked, a connection's requests are answered as they come.
+  const released = new Set<number>();
+  const server = await holdingServer((req, res) => {
+    if (released.has(req.socket.remotePort!)) setImmediate(() => res.end('x'));
+  });
+  const total = 2 * PER_NATIVE_READ;
+  const run = async () => {
+    const socket = await calmClient(server.port, server);
+    socket.write(REQUEST.repeat(total));
+    await eventually(() => server.heldFrom(socket).length > 0, 'the first pipelined requests');
+    await turns();
+    const parsed = server.heldFrom(socket);
+    assert.ok(parsed.length <= PER_NATIVE_READ + OPTIONS.maxUnanswered + PER_SLICE, `${parsed.length} requests parsed with none answered`);
+    assert.equal(readsNatively(socket.serverSide), false, 'metered again');
+    released.add(socket.localPort!);
+    for (const res of parsed) res.end('x');
+    await eventually(() => socket.answered() === OPTIONS.calmRequests + total, 'every answer');
+    await askOneAtATime(socket, OPTIONS.calmRequests + 5);
+    assert.equal(readsNatively(socket.serverSide), false, 'never read natively again');
+    socket.destroy();
+  };
+  await Promise.all(Array.from({ length: RUNS }, run));
+});
+
+test('pipelined requests answered at once on a connection read natively: one read in one go, then a slice per turn', async () => {
+  const perTurn: number[] = [0];
+  const server = await holdingServer((_req, res) => {
+    perTurn[perTurn.length - 1]! += 1;
+    res.end('x');
+  });
+  const socket = await calmClient(server.port, server);
+  let counting = true;
+  const countTurns = () => {
+    perTurn.push(0);
+    if (counting) setImmediate(countTurns);
+  };
+  setImmediate(countTurns);
+  const total = 3_000;
+  socket.write(REQUEST.repeat(total));
+  await eventually(() => socket.answered() === OPTIONS.calmRequests + total, 'every answer');
+  counting = false;
+  const bursts = perTurn.filter((n) => n > 2 * PER_SLICE);
+  assert.ok(bursts.length <= 1 && (bursts[0] ?? 0) <= PER_NATIVE_READ, `requests per turn beyond two slices: ${bursts.join(', ')}`);
+  assert.equal(readsNatively(socket.serverSide), false);
+  socket.destroy();
+});
+
+test(`a connection read natively that half-closes after its request gets the answer (${RUNS} runs in parallel)`, async () => {
+  const server = await holdingServer((req, res) => setImmediate(() => res.end(req.url)));
+  const run = async () => {
+    const socket = await calmClient(server.port, server);
+    socket.end(REQUEST);
+    await new Promise((resolve) => socket.once('close', resolve));
+    return socket.answered();
+  };
+  const answers = await Promise.all(Array.from({ length: RUNS }, run));
+  assert.deepEqual(answers, Array.from({ length: RUNS }, () => OPTIONS.calmRequests + 1));
+});
+
+test('once reading stopped on a connection read natively, nothing more of it is parsed', async () => {
+  const server = await holdingServer((req, res) => {
+    stopReading(req.socket);
+    res.end('stopped');
+  });
+  const socket = await calmClient(server.port, server);
+  socket.write(REQUEST);
+  await eventually(() => socket.answered() === OPTIONS.calmRequests + 1, 'the answer that stopped reading');
+  socket.write(REQUEST.repeat(100));
+  await turns();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(server.held.length, 1, 'nothing parsed after the stop');
+  socket.destroy();
+});
+
+test('a connection read natively pauses and resumes as node:http set it up', async () => {
+  const server = await holdingServer();
+  const socket = await calmClient(server.port, server);
+  socket.serverSide.pause();
+  socket.write(CALM);
+  await turns();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(socket.answered(), OPTIONS.calmRequests, 'nothing read while paused');
+  socket.serverSide.resume();
+  await eventually(() => socket.answered() === OPTIONS.calmRequests + 1, 'the answer once resumed');
+  socket.destroy();
+});
+
+test("a caller's pipelining meters all its connections again, and none of its connections is read natively after", async () => {
+  const server = await holdingServer();
+  const caller = newCaller();
+  const [flooding, other] = [await calmClient(server.port, server, caller), await calmClient(server.port, server, caller)];
+  const bystander = await calmClient(server.port, server);
+  flooding.write(REQUEST.repeat(10));
+  await eventually(() => server.heldFrom(flooding).length > 0, 'the pipelined requests');
+  assert.equal(readsNatively(flooding.serverSide), false);
+  assert.equal(readsNatively(other.serverSide), false, "the caller's other connection");
+  assert.equal(readsNatively(bystander.serverSide), true, "another caller's connection");
+  const later = client(server.port, caller);
+  await askOneAtATime(later, OPTIONS.calmRequests + 5);
+  assert.ok(![...server.sockets].some((s) => s.remotePort === later.localPort && readsNatively(s)), 'a later connection of that caller');
+  for (const socket of [flooding, other, bystander, later]) socket.destroy();
 });
