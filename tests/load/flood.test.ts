@@ -1,13 +1,14 @@
 // Flood isolation, end to end with the real CLI in its own process (issue 12): one caller pipelines
 // 20 000 passthrough requests on 8 connections and then disconnects, three times, while another caller
 // keeps asking for its (warm) credentials. Asserted: the neighbour's p99 during the floods stays within
-// max(2 × its idle p99, 20 ms) with no failure, the upstream never sees more than the configured number of
-// connections, nothing starts upstream more than 1 s after the flooder left, and the proxy's peak RSS stays
-// under 250 MB. Idle windows come before, between and after the floods, so a machine whose load changes
-// meanwhile (CI, other work on a shared host) weighs on both sides alike. The p99 holds because the proxy
-// parses a flooding connection a slice at a time (src/server/metered-reading.ts): before, each 64 KB read
-// became ~950 requests parsed in one go, and ~950 abort errors when the flooder left. The second test
-// floods from connections that first asked one request at a time, so they are read natively when it starts.
+// max(2 × its idle p99, 20 ms) and its p99.9 within max(2 × its idle p99.9, 50 ms), with no failure; the
+// upstream never sees more than the configured number of connections; nothing starts upstream more than
+// 1 s after the flooder left; the proxy's peak RSS stays under 250 MB. Idle windows come before, between
+// and after the floods, so a machine whose load changes meanwhile (CI, other work on a shared host) weighs
+// on both sides alike. The tail holds because the proxy parses a flooding connection a slice at a time
+// (src/server/metered-reading.ts): before, each 64 KB read became ~950 requests parsed in one go, and
+// ~950 abort errors when the flooder left. The second test floods from connections that first asked one
+// request at a time, so they are read natively when it starts.
 // One of the slow tests: `npm run test:slow` (CI), not `npm test`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,6 +27,8 @@ const UPSTREAM_DELAY_MS = 2;
 const NEIGHBOUR_CONNECTIONS = 8;
 const FLOODS = 3;
 const IDLE_WINDOW_MS = 1_500;
+/** The neighbour's p99.9 during the floods may be twice its idle p99.9, or this. */
+const TAIL_FLOOR_MS = 50;
 /** More than the metered reading's calmRequests, so the flooding connections are read natively when they start. */
 const CALM_REQUESTS = DEFAULT_METERED_READING.calmRequests + 2;
 const CREDENTIALS = '/latest/meta-data/iam/security-credentials/reader';
@@ -191,12 +194,17 @@ async function floodAndMeasure(calmFirst: number): Promise<void> {
     client.stop();
 
     const idleP99 = quantile(idle, 0.99);
+    // The tail shows what p99 hides: a stall of the event loop (a burst parsed in one go) delays every
+    // caller at once, for up to hundreds of milliseconds.
+    const tailBound = Math.max(2 * quantile(idle, 0.999), TAIL_FLOOR_MS);
+    const tail = quantile(flood, 0.999);
     const bound = Math.max(2 * idleP99, 20);
     const duringFlood = quantile(flood, 0.99);
     const rss = peakRssMb(cli.child.pid!);
     console.log(
       `flood${calmFirst > 0 ? ` after ${calmFirst} calm requests each` : ''}: idle p99 ${idleP99.toFixed(2)} ms over ${idle.length} requests, during ${FLOODS} floods p99 ${duringFlood.toFixed(2)} ms over ${flood.length} requests ` +
-        `(target ${bound.toFixed(2)} ms: ${duringFlood <= bound ? 'met' : 'MISSED'}; p99.9 ${quantile(flood, 0.999).toFixed(2)}, max ${Math.max(...flood).toFixed(2)} ms), ` +
+        `(target ${bound.toFixed(2)} ms: ${duringFlood <= bound ? 'met' : 'MISSED'}; p99.9 ${tail.toFixed(2)} ms, target ${tailBound.toFixed(2)}: ` +
+        `${tail <= tailBound ? 'met' : 'MISSED'}; max ${Math.max(...flood).toFixed(2)} ms), ` +
         `${client.failures()} failures; upstream: ` +
         `at most ${upstream.maxConcurrentSockets} connections and ${upstream.maxConcurrentRequests} requests at once, ` +
         `last start ${lastStartMs.toFixed(0)} ms after the flooder left; proxy peak RSS ${rss.toFixed(0)} MB`,
@@ -204,6 +212,7 @@ async function floodAndMeasure(calmFirst: number): Promise<void> {
     assert.equal(client.failures(), 0, 'the neighbour saw failures');
     assert.ok(flood.length >= 100, `only ${flood.length} neighbour requests during the floods`);
     assert.ok(duringFlood <= bound, `neighbour p99 ${duringFlood.toFixed(2)} ms during the floods, over max(2 × idle ${idleP99.toFixed(2)} ms, 20 ms)`);
+    assert.ok(tail <= tailBound, `neighbour p99.9 ${tail.toFixed(2)} ms during the floods, over max(2 × idle ${quantile(idle, 0.999).toFixed(2)} ms, ${TAIL_FLOOR_MS} ms)`);
     assert.ok(upstream.maxConcurrentSockets <= UPSTREAM_CONNECTIONS, `upstream saw ${upstream.maxConcurrentSockets} connections`);
     assert.equal(late, 0, `${late} upstream requests started more than 1 s after the flooder left`);
     assert.ok(rss < 250, `proxy peak RSS ${rss.toFixed(0)} MB`);
