@@ -27,7 +27,7 @@ export interface MeteredReadingOptions {
 
 export const DEFAULT_METERED_READING: MeteredReadingOptions = { sliceBytes: 4096, maxUnanswered: 16, calmRequests: 4 };
 
-/** Callers (source addresses) remembered as pipelining; beyond this the longest-quiet ones are forgotten. */
+/** Callers (source addresses) remembered as pipelining; beyond this, those that pipelined longest ago are forgotten. */
 const PIPELINING_CALLERS_REMEMBERED = 4096;
 
 /** Which callers' connections may be read natively (none of a caller that ever pipelined), and which are. */
