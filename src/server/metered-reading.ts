@@ -131,8 +131,8 @@ class Meter {
   private calm = 0;
   /** It sent a request before the last was answered: metered for good. */
   private pipelined = false;
-  /** Requests parsed in the current synchronous run (one read, one slice): more than one is pipelining. */
-  private parsedThisRun = 0;
+  /** The connection's byte count when its last request was parsed: the same at the next one is pipelining. */
+  private readAtLastRequest = -1;
   /** node:http reads the socket itself and this meter sees only its requests. */
   native = false;
 
@@ -173,8 +173,10 @@ class Meter {
 
   /** node:http parsed a request of this connection, and the handler has seen it. */
   onRequest(res: ServerResponse): void {
-    const pipelining = this.unanswered > 0 || this.parsedThisRun > 0;
-    if (this.parsedThisRun++ === 0) queueMicrotask(() => (this.parsedThisRun = 0));
+    // Two requests out of one read: the second was sent before the first was answered.
+    const read = this.socket.bytesRead;
+    const pipelining = this.unanswered > 0 || read === this.readAtLastRequest;
+    this.readAtLastRequest = read;
     if (!res.writableEnded) {
       this.unanswered++;
       res.once('close', () => this.answered());
