@@ -1,16 +1,16 @@
 // node:http hands whatever one socket read returns (up to 64 KB) to its parser in one go, and the parser
 // builds a request, a response and a call of our handler for every request in it before anything else
 // runs: a client pipelining 60-byte requests costs about a thousand of them per read, and as many abort
-// errors when it leaves. Other callers' requests wait behind each such burst. So each connection's bytes
-// reach the parser through here: a read of one slice or less (what IMDS clients send) passes straight
-// through; more waits its turn: one slice per event-loop turn over all such connections, so eight
+// errors when it leaves. Other callers' requests wait behind each such burst. Metering has a cost too
+// (the bytes then take a trip through node's JavaScript stream), so a connection is read natively until
+// one of its requests comes out of the same read as the one before, or before that one was answered:
+// pipelining. That read is parsed whole; from the next one on, the connection and every other of its
+// caller are metered, as is every later connection of that caller: one such read per caller.
+// A metered connection's bytes reach the parser through here: a read of one slice or less passes straight
+// through; more waits its turn: one slice per event-loop turn over all metered connections, so eight
 // flooding connections cost no more at a time than one. A connection gets no turn while it has
 // `maxUnanswered` requests waiting for an answer (the socket is paused, so TCP holds the client back), and
 // none once its reading was stopped (see stopReading). The client's FIN reaches node:http after its last bytes.
-// Metering costs every request a trip through node's JavaScript stream (node:http otherwise reads the
-// socket natively), so a connection that has shown it waits for each answer before asking again is handed
-// back to native reading. One that then pipelines is metered again after that one read (node parses a read
-// whole), and so are its caller's other connections, for good: one such read per caller, not per connection.
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { RecentSet } from '../core/recent-set.js';
@@ -21,22 +21,20 @@ export interface MeteredReadingOptions {
   sliceBytes: number;
   /** Unanswered requests per connection beyond which nothing more is parsed until one is answered. */
   maxUnanswered: number;
-  /** Requests a connection makes one at a time (none sent before the last was answered) before it is read natively. */
-  calmRequests: number;
 }
 
-export const DEFAULT_METERED_READING: MeteredReadingOptions = { sliceBytes: 4096, maxUnanswered: 16, calmRequests: 4 };
+export const DEFAULT_METERED_READING: MeteredReadingOptions = { sliceBytes: 4096, maxUnanswered: 16 };
 
 /** Callers (source addresses) remembered as pipelining; beyond this, those that pipelined longest ago are forgotten. */
 const PIPELINING_CALLERS_REMEMBERED = 4096;
 
-/** Which callers' connections may be read natively (none of a caller that ever pipelined), and which are. */
+/** Callers that pipelined, whose connections are all metered, and the connections read natively. */
 class CallerReading {
   private readonly pipelining = new RecentSet<string>(PIPELINING_CALLERS_REMEMBERED);
   private readonly native = new Map<string, Set<Meter>>();
 
-  mayReadNatively(caller: string): boolean {
-    return !this.pipelining.has(caller);
+  pipelined(caller: string): boolean {
+    return this.pipelining.has(caller);
   }
 
   readsNatively(caller: string, meter: Meter, native: boolean): void {
@@ -46,9 +44,9 @@ class CallerReading {
   }
 
   /** Its other connections read natively may be sending the same flood: metered before their next read. */
-  pipelined(caller: string): void {
+  startedPipelining(caller: string): void {
     this.pipelining.add(caller);
-    for (const meter of this.native.get(caller) ?? []) meter.meterAgain();
+    for (const meter of this.native.get(caller) ?? []) meter.startMetering();
   }
 }
 
@@ -59,34 +57,6 @@ type Listener = Parameters<Socket['removeListener']>[1];
 /** One of node:http's own listeners of a connection, found by its function's name. */
 function nodeListener(socket: Socket, event: string, name: string): Listener | undefined {
   return socket.listeners(event).find((f) => f.name === name) as Listener | undefined;
-}
-
-/** What node:http holds to read a connection natively: its parser reads the socket's handle itself. */
-interface NativeParser {
-  consume(handle: unknown): void;
-  _consumed: boolean;
-}
-type NodeSocket = MeteredSocket & { parser?: Partial<NativeParser> | null; _handle?: { isStreamBase?: boolean } | null };
-
-/**
- * Hands a connection back to node:http's native reading, as node:http set it up: the parser reads the
- * handle, and node's pause/resume listeners start and stop the handle (listening for 'data' again undoes
- * both, which node:http does itself). Undefined when this Node lays a connection out otherwise.
- */
-function nativeReading(socket: NodeSocket): (() => boolean) | undefined {
-  const onPause = nodeListener(socket, 'pause', 'onSocketPause');
-  const onResume = nodeListener(socket, 'resume', 'onSocketResume');
-  const { parser } = socket;
-  if (onPause === undefined || onResume === undefined || typeof parser?.consume !== 'function') return undefined;
-  return () => {
-    const handle = socket._handle;
-    if (socket.parser !== parser || handle?.isStreamBase !== true) return false;
-    parser.consume!(handle);
-    parser._consumed = true;
-    socket.on('pause', onPause);
-    socket.on('resume', onResume);
-    return true;
-  };
 }
 
 /** Connections with bytes waiting take turns: one slice per event-loop turn over all of them. */
@@ -127,21 +97,16 @@ class Meter {
   /** The client's FIN: 0 not seen, 1 seen with bytes still to parse, 2 passed on. */
   private ended: 0 | 1 | 2 = 0;
   private unanswered = 0;
-  /** Requests made one at a time so far. */
-  private calm = 0;
-  /** It sent a request before the last was answered: metered for good. */
-  private pipelined = false;
   /** The connection's byte count when its last request was parsed: the same at the next one is pipelining. */
   private readAtLastRequest = -1;
   /** node:http reads the socket itself and this meter sees only its requests. */
-  native = false;
+  native = true;
 
   constructor(
     private readonly socket: MeteredSocket,
     private readonly parse: (chunk: Buffer) => void,
     private readonly end: () => void,
     private readonly listen: () => void,
-    private readonly readNatively: (() => boolean) | undefined,
     private readonly caller: string,
     private readonly callers: CallerReading,
     private readonly options: MeteredReadingOptions,
@@ -155,10 +120,7 @@ class Meter {
 
   onData(chunk: Buffer): void {
     if (readingStopped(this.socket)) return;
-    if (this.backlogBytes === 0 && chunk.length <= this.options.sliceBytes && !this.blocked()) {
-      this.parse(chunk);
-      return this.maybeReadNatively();
-    }
+    if (this.backlogBytes === 0 && chunk.length <= this.options.sliceBytes && !this.blocked()) return this.parse(chunk);
     this.backlog.push(chunk);
     this.backlogBytes += chunk.length;
     // node:http resumes the socket whenever an answer is written: read no more than a slice ahead.
@@ -181,13 +143,8 @@ class Meter {
       this.unanswered++;
       res.once('close', () => this.answered());
     }
-    if (!pipelining && !readingStopped(this.socket)) {
-      this.calm++;
-      return;
-    }
-    this.pipelined = true;
     // node:http still parses the rest of the read it is in; the next read comes through the meter.
-    this.callers.pipelined(this.caller);
+    if (this.native && (pipelining || readingStopped(this.socket))) this.callers.startedPipelining(this.caller);
   }
 
   /** An answer went out, or its client went: maybe there is room to parse more. */
@@ -196,15 +153,13 @@ class Meter {
     if (!this.native && (this.backlogBytes > 0 || this.socket.isPaused())) this.schedule();
   }
 
-  private maybeReadNatively(): void {
-    const calmEnough = !this.pipelined && this.calm >= this.options.calmRequests && this.ended === 0 && !this.queued;
-    if (!calmEnough || !this.callers.mayReadNatively(this.caller)) return;
-    if (readingStopped(this.socket) || this.socket.isPaused() || this.socket.readableLength > 0) return;
-    this.native = this.readNatively?.() === true;
-    if (this.native) this.callers.readsNatively(this.caller, this, true);
+  /** Reads the connection natively while its caller is not known to pipeline; meters it from then on. */
+  start(): void {
+    if (this.callers.pipelined(this.caller)) this.startMetering();
+    else this.callers.readsNatively(this.caller, this, true);
   }
 
-  meterAgain(): void {
+  startMetering(): void {
     if (!this.native) return;
     this.native = false;
     this.callers.readsNatively(this.caller, this, false);
@@ -266,33 +221,29 @@ class Meter {
 }
 
 /**
- * Meters every connection of `server` (a node:http server). A connection whose listeners are not laid out as
- * node:http lays them out is left as it is; one whose native reading cannot be restored is metered for good.
+ * Meters the connections of `server` (a node:http server) whose callers pipeline. A connection whose
+ * listeners are not laid out as node:http lays them out is left as it is.
  */
 export function meterReading(server: Server, options: MeteredReadingOptions = DEFAULT_METERED_READING): void {
   const turns = new Turns();
   const callers = new CallerReading();
   // Runs after node:http's own connection listener, which the server registered when it was created.
-  server.on('connection', (socket: NodeSocket) => {
+  server.on('connection', (socket: MeteredSocket) => {
     const parse = nodeListener(socket, 'data', 'bound socketOnData');
     const end = nodeListener(socket, 'end', 'bound socketOnEnd');
     if (parse === undefined || end === undefined) return;
-    // Taken before listening for 'data', which makes node:http stop reading the socket natively.
-    const readNatively = nativeReading(socket);
     const onData = (chunk: Buffer) => meter.onData(chunk);
-    // node:http gives up native reading whenever 'data' gets a new listener: so this meters (again).
+    // node:http stops reading the socket natively once 'data' has a listener other than its own.
     const listen = () => {
-      socket.removeListener('data', onData);
+      socket.removeListener('data', parse);
       socket.on('data', onData);
     };
-    const caller = socket.remoteAddress ?? '';
-    const meter = new Meter(socket, parse as (chunk: Buffer) => void, end as () => void, listen, readNatively, caller, callers, options, turns);
+    const meter = new Meter(socket, parse as (chunk: Buffer) => void, end as () => void, listen, socket.remoteAddress ?? '', callers, options, turns);
     socket[METER] = meter;
-    socket.removeListener('data', parse);
     socket.removeListener('end', end);
-    listen();
     socket.on('end', () => meter.onEnd());
     socket.once('close', () => meter.closed());
+    meter.start();
   });
   // Runs after the request listener, so an answer written synchronously (a warm credential) is already out.
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -300,7 +251,7 @@ export function meterReading(server: Server, options: MeteredReadingOptions = DE
   });
 }
 
-/** True while node:http reads this connection natively (it has made its requests one at a time so far). */
+/** True while node:http reads this connection natively (neither it nor its caller's others pipelined). */
 export function readsNatively(socket: Socket): boolean {
   return (socket as MeteredSocket)[METER]?.native === true;
 }

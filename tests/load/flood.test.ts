@@ -7,8 +7,8 @@
 // and after the floods, so a machine whose load changes meanwhile (CI, other work on a shared host) weighs
 // on both sides alike. The tail holds because the proxy parses a flooding connection a slice at a time
 // (src/server/metered-reading.ts): before, each 64 KB read became ~950 requests parsed in one go, and
-// ~950 abort errors when the flooder left. The second test floods from connections that first asked one
-// request at a time, so they are read natively when it starts.
+// ~950 abort errors when the flooder left. A caller's connections are read natively until it pipelines,
+// so the second test floods from a new caller each time.
 // One of the slow tests: `npm run test:slow` (CI), not `npm test`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +16,6 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_METERED_READING } from '../../src/server/metered-reading.js';
 import { startCli } from '../cli/cli-process.js';
 
 const FLOOD_CONNECTIONS = 8;
@@ -29,8 +28,6 @@ const FLOODS = 3;
 const IDLE_WINDOW_MS = 1_500;
 /** The neighbour's p99.9 during the floods may be twice its idle p99.9, or this. */
 const TAIL_FLOOR_MS = 50;
-/** More than the metered reading's calmRequests, so the flooding connections are read natively when they start. */
-const CALM_REQUESTS = DEFAULT_METERED_READING.calmRequests + 2;
 const CREDENTIALS = '/latest/meta-data/iam/security-credentials/reader';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -120,28 +117,17 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
 }
 
-/**
- * One flooding connection: its share of the requests, pipelined in one write; answers read and dropped.
- * With `calmFirst`, it first asks that many requests one at a time, as a client that does not pipeline does.
- */
-function floodConnection(url: URL, requests: number, calmFirst = 0): Promise<net.Socket> {
+/** One flooding connection from `caller`: its share of the requests, pipelined in one write; answers read and dropped. */
+function floodConnection(url: URL, requests: number, caller: string): Promise<net.Socket> {
   const one = `GET /latest/meta-data/instance-id HTTP/1.1\r\nHost: 169.254.169.254\r\n\r\n`;
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: url.hostname, port: Number(url.port), localAddress: '127.0.0.3' });
-    let answers = 0;
-    const flood = () => {
+    const socket = net.connect({ host: url.hostname, port: Number(url.port), localAddress: caller }, () => {
       socket.write(one.repeat(requests));
       resolve(socket);
-    };
-    socket.on('data', (chunk: Buffer) => {
-      if (answers >= calmFirst) return;
-      answers += chunk.toString('latin1').split('HTTP/1.1 ').length - 1;
-      if (answers < calmFirst) socket.write(one);
-      else flood();
     });
-    socket.once('connect', () => (calmFirst > 0 ? socket.write(one) : flood()));
     socket.on('error', () => {});
     socket.once('error', reject);
+    socket.resume();
   });
 }
 
@@ -150,8 +136,8 @@ function peakRssMb(pid: number): number {
   return kb / 1024;
 }
 
-/** Three floods with idle windows around them; `calmFirst` as in floodConnection. */
-async function floodAndMeasure(calmFirst: number): Promise<void> {
+/** Three floods with idle windows around them, from one caller or (`newCallers`) from a new one each time. */
+async function floodAndMeasure(newCallers: boolean): Promise<void> {
   const upstream = await startUpstream();
   const cli = await startCli([], {
     METADATA_URL: upstream.url,
@@ -178,7 +164,7 @@ async function floodAndMeasure(calmFirst: number): Promise<void> {
       let disconnectedAt = Infinity;
       const during = client.run(() => performance.now() > disconnectedAt + 1_000);
       const sockets = await Promise.all(
-        Array.from({ length: FLOOD_CONNECTIONS }, () => floodConnection(url, FLOOD_REQUESTS / FLOOD_CONNECTIONS, calmFirst)),
+        Array.from({ length: FLOOD_CONNECTIONS }, () => floodConnection(url, FLOOD_REQUESTS / FLOOD_CONNECTIONS, newCallers ? `127.0.0.${3 + round}` : '127.0.0.3')),
       );
       await sleep(FLOOD_SECONDS * 1000);
       for (const socket of sockets) socket.destroy();
@@ -202,7 +188,7 @@ async function floodAndMeasure(calmFirst: number): Promise<void> {
     const duringFlood = quantile(flood, 0.99);
     const rss = peakRssMb(cli.child.pid!);
     console.log(
-      `flood${calmFirst > 0 ? ` after ${calmFirst} calm requests each` : ''}: idle p99 ${idleP99.toFixed(2)} ms over ${idle.length} requests, during ${FLOODS} floods p99 ${duringFlood.toFixed(2)} ms over ${flood.length} requests ` +
+      `flood${newCallers ? ' from a new caller each time' : ''}: idle p99 ${idleP99.toFixed(2)} ms over ${idle.length} requests, during ${FLOODS} floods p99 ${duringFlood.toFixed(2)} ms over ${flood.length} requests ` +
         `(target ${bound.toFixed(2)} ms: ${duringFlood <= bound ? 'met' : 'MISSED'}; p99.9 ${tail.toFixed(2)} ms, target ${tailBound.toFixed(2)}: ` +
         `${tail <= tailBound ? 'met' : 'MISSED'}; max ${Math.max(...flood).toFixed(2)} ms), ` +
         `${client.failures()} failures; upstream: ` +
@@ -222,8 +208,8 @@ async function floodAndMeasure(calmFirst: number): Promise<void> {
   }
 }
 
-test('one caller flooding pipelined passthrough requests cannot starve another caller or the upstream', () => floodAndMeasure(0));
+test('one caller flooding pipelined passthrough requests cannot starve another caller or the upstream', () => floodAndMeasure(false));
 
-// A connection that asks one request at a time is read natively (no metering cost): one that then floods
-// is metered again after that one read.
-test('nor can it by flooding on connections that first asked one request at a time', () => floodAndMeasure(CALM_REQUESTS));
+// A caller's connections are read natively until it pipelines, so each new flooding caller has one read
+// parsed whole before its connections are metered: three of them here.
+test('nor can new callers, each flooding once', () => floodAndMeasure(true));

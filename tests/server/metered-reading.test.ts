@@ -1,8 +1,7 @@
 // Metered reading (issue 12): a connection's pipelined requests reach the handler a slice at a time and
 // not while too many of them wait for an answer; the client's FIN and a stopped connection behave as
-// without it. A connection that asks one request at a time is handed back to node's native reading, and
-// metered again, for good, after the read in which it starts pipelining. Counted over real sockets against
-// a node:http server, never timed.
+// without it. A connection is read natively until it pipelines; from the read after, it is metered, with
+// every other connection of its caller. Counted over real sockets against a node:http server, never timed.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -11,7 +10,7 @@ import { answerHalfClosedClients, stopReading } from '../../src/imds/node-http.j
 import { meterReading, readsNatively } from '../../src/server/metered-reading.js';
 import { eventually } from '../helpers/eventually.js';
 
-const OPTIONS = { sliceBytes: 1024, maxUnanswered: 4, calmRequests: 2 };
+const OPTIONS = { sliceBytes: 1024, maxUnanswered: 4 };
 const REQUEST = 'GET /latest/meta-data/instance-id HTTP/1.1\r\nHost: 169.254.169.254\r\n\r\n';
 /** Answered at once by every test server: what a client asking one request at a time sends. */
 const CALM = 'GET /calm HTTP/1.1\r\nHost: 169.254.169.254\r\n\r\n';
@@ -94,18 +93,28 @@ async function askOneAtATime(socket: ReturnType<typeof client>, count: number): 
   }
 }
 
-/** A connection that was handed back to native reading, from a new caller unless given one. */
+/** A connection read natively, from a new caller unless given one; one calm request answered. */
 async function calmClient(port: number, server: { sockets: Set<net.Socket> }, caller = newCaller()) {
   const socket = client(port, caller);
-  await askOneAtATime(socket, OPTIONS.calmRequests);
+  await askOneAtATime(socket, 1);
   const serverSide = [...server.sockets].find((s) => s.remotePort === socket.localPort);
-  assert.ok(serverSide !== undefined && readsNatively(serverSide), 'read natively after its calm requests');
+  assert.ok(serverSide !== undefined && readsNatively(serverSide), 'read natively');
   return Object.assign(socket, { serverSide });
 }
 
-test('a pipelining connection is parsed no further than its unanswered bound plus one slice, then as answers go out', async () => {
+/** A connection metered from the start: its caller pipelined before. */
+async function meteredClient(port: number) {
+  const caller = newCaller();
+  const first = client(port, caller);
+  first.write(CALM + CALM);
+  await eventually(() => first.answered() === 2, 'the answers to a pipelined pair');
+  first.destroy();
+  return client(port, caller);
+}
+
+test('a metered connection is parsed no further than its unanswered bound plus one slice, then as answers go out', async () => {
   const { port, held } = await holdingServer();
-  const socket = client(port);
+  const socket = await meteredClient(port);
   const total = 500;
   socket.write(REQUEST.repeat(total));
   await eventually(() => held.length > 0, 'the first requests');
@@ -124,9 +133,9 @@ test('a pipelining connection is parsed no further than its unanswered bound plu
   socket.destroy();
 });
 
-test('eight pipelining connections together are parsed no further than the bound each', async () => {
+test('eight metered connections together are parsed no further than the bound each', async () => {
   const { port, held } = await holdingServer();
-  const sockets = Array.from({ length: 8 }, () => client(port));
+  const sockets = await Promise.all(Array.from({ length: 8 }, () => meteredClient(port)));
   for (const socket of sockets) socket.write(REQUEST.repeat(2_000));
   await eventually(() => new Set(held.map((res) => res.req.socket)).size === 8, 'requests from every connection');
   await turns();
@@ -141,7 +150,7 @@ test(`a client that half-closes after pipelining gets every answer, then the con
   const { port } = await holdingServer((req, res) => setImmediate(() => res.end(req.url)));
   const count = 100;
   const runs = Array.from({ length: RUNS }, async () => {
-    const socket = client(port);
+    const socket = await meteredClient(port);
     socket.end(REQUEST.repeat(count));
     await new Promise((resolve) => socket.once('close', resolve));
     return socket.answers().length;
@@ -151,7 +160,7 @@ test(`a client that half-closes after pipelining gets every answer, then the con
 
 test('a request larger than a slice is parsed whole', async () => {
   const { port } = await holdingServer((req, res) => res.end(String(req.headers['x-big']?.length)));
-  const socket = client(port);
+  const socket = await meteredClient(port);
   const big = 'x'.repeat(5 * OPTIONS.sliceBytes);
   socket.write(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${big}\r\n\r\n` + REQUEST);
   await eventually(() => socket.answers().length === 2, 'both answers');
@@ -164,7 +173,7 @@ test('once reading stopped, nothing more of the connection is parsed, however it
     if (held.length === 2) stopReading(req.socket);
     res.end('ok');
   });
-  const socket = client(port);
+  const socket = await meteredClient(port);
   socket.write(REQUEST.repeat(1_000));
   await eventually(() => socket.answers().length >= 2, 'the first answers');
   const seen = held.length;
@@ -176,30 +185,28 @@ test('once reading stopped, nothing more of the connection is parsed, however it
   socket.destroy();
 });
 
-test('a connection that waits for each answer before asking again is handed back to native reading', async () => {
+test('a connection that asks one request at a time is read natively', async () => {
   const server = await holdingServer();
-  const socket = client(server.port, newCaller());
-  await askOneAtATime(socket, OPTIONS.calmRequests - 1);
-  const [serverSide] = server.sockets;
-  assert.equal(readsNatively(serverSide!), false, 'metered until it has shown it asks one at a time');
-  await askOneAtATime(socket, 1);
-  assert.equal(readsNatively(serverSide!), true);
+  const socket = await calmClient(server.port, server);
   await askOneAtATime(socket, 20);
-  assert.equal(readsNatively(serverSide!), true, 'still read natively');
+  assert.equal(readsNatively(socket.serverSide), true);
   socket.destroy();
 });
 
-test('two requests in one write are pipelining: that connection is never read natively', async () => {
+test('two requests in one read are pipelining: metered from then on, as are later connections of that caller', async () => {
   const server = await holdingServer();
-  const socket = client(server.port, newCaller());
+  const caller = newCaller();
+  const socket = await calmClient(server.port, server, caller);
   socket.write(CALM + CALM);
-  await eventually(() => socket.answered() === 2, 'both answers');
-  await askOneAtATime(socket, OPTIONS.calmRequests + 5);
-  assert.equal(readsNatively([...server.sockets][0]!), false);
-  socket.destroy();
+  await eventually(() => socket.answered() === 3, 'both answers');
+  assert.equal(readsNatively(socket.serverSide), false);
+  const later = client(server.port, caller);
+  await askOneAtATime(later, 5);
+  assert.ok(![...server.sockets].some((s) => s.remotePort === later.localPort && readsNatively(s)), 'a later connection of that caller');
+  for (const s of [socket, later]) s.destroy();
 });
 
-test(`a connection read natively that starts pipelining is metered again after that one read, for good (${RUNS} runs in parallel)`, async () => {
+test(`a connection read natively that starts pipelining is metered after that one read, for good (${RUNS} runs in parallel)`, async () => {
   // Once its bound was checked, a connection's requests are answered as they come.
   const released = new Set<number>();
   const server = await holdingServer((req, res) => {
@@ -213,11 +220,11 @@ test(`a connection read natively that starts pipelining is metered again after t
     await turns();
     const parsed = server.heldFrom(socket);
     assert.ok(parsed.length <= PER_NATIVE_READ + OPTIONS.maxUnanswered + PER_SLICE, `${parsed.length} requests parsed with none answered`);
-    assert.equal(readsNatively(socket.serverSide), false, 'metered again');
+    assert.equal(readsNatively(socket.serverSide), false, 'metered');
     released.add(socket.localPort!);
     for (const res of parsed) res.end('x');
-    await eventually(() => socket.answered() === OPTIONS.calmRequests + total, 'every answer');
-    await askOneAtATime(socket, OPTIONS.calmRequests + 5);
+    await eventually(() => socket.answered() === 1 + total, 'every answer');
+    await askOneAtATime(socket, 5);
     assert.equal(readsNatively(socket.serverSide), false, 'never read natively again');
     socket.destroy();
   };
@@ -239,7 +246,7 @@ test('pipelined requests answered at once on a connection read natively: one rea
   setImmediate(countTurns);
   const total = 3_000;
   socket.write(REQUEST.repeat(total));
-  await eventually(() => socket.answered() === OPTIONS.calmRequests + total, 'every answer');
+  await eventually(() => socket.answered() === 1 + total, 'every answer');
   counting = false;
   const bursts = perTurn.filter((n) => n > 2 * PER_SLICE);
   assert.ok(bursts.length <= 1 && (bursts[0] ?? 0) <= PER_NATIVE_READ, `requests per turn beyond two slices: ${bursts.join(', ')}`);
@@ -256,7 +263,7 @@ test(`a connection read natively that half-closes after its request gets the ans
     return socket.answered();
   };
   const answers = await Promise.all(Array.from({ length: RUNS }, run));
-  assert.deepEqual(answers, Array.from({ length: RUNS }, () => OPTIONS.calmRequests + 1));
+  assert.deepEqual(answers, Array.from({ length: RUNS }, () => 2));
 });
 
 test('once reading stopped on a connection read natively, nothing more of it is parsed', async () => {
@@ -266,7 +273,7 @@ test('once reading stopped on a connection read natively, nothing more of it is 
   });
   const socket = await calmClient(server.port, server);
   socket.write(REQUEST);
-  await eventually(() => socket.answered() === OPTIONS.calmRequests + 1, 'the answer that stopped reading');
+  await eventually(() => socket.answered() === 2, 'the answer that stopped reading');
   socket.write(REQUEST.repeat(100));
   await turns();
   await new Promise((resolve) => setTimeout(resolve, 50));
@@ -274,20 +281,7 @@ test('once reading stopped on a connection read natively, nothing more of it is 
   socket.destroy();
 });
 
-test('a connection read natively pauses and resumes as node:http set it up', async () => {
-  const server = await holdingServer();
-  const socket = await calmClient(server.port, server);
-  socket.serverSide.pause();
-  socket.write(CALM);
-  await turns();
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.equal(socket.answered(), OPTIONS.calmRequests, 'nothing read while paused');
-  socket.serverSide.resume();
-  await eventually(() => socket.answered() === OPTIONS.calmRequests + 1, 'the answer once resumed');
-  socket.destroy();
-});
-
-test("a caller's pipelining meters all its connections again, and none of its connections is read natively after", async () => {
+test("a caller's pipelining meters its other connections read natively, not other callers'", async () => {
   const server = await holdingServer();
   const caller = newCaller();
   const [flooding, other] = [await calmClient(server.port, server, caller), await calmClient(server.port, server, caller)];
@@ -297,8 +291,5 @@ test("a caller's pipelining meters all its connections again, and none of its co
   assert.equal(readsNatively(flooding.serverSide), false);
   assert.equal(readsNatively(other.serverSide), false, "the caller's other connection");
   assert.equal(readsNatively(bystander.serverSide), true, "another caller's connection");
-  const later = client(server.port, caller);
-  await askOneAtATime(later, OPTIONS.calmRequests + 5);
-  assert.ok(![...server.sockets].some((s) => s.remotePort === later.localPort && readsNatively(s)), 'a later connection of that caller');
-  for (const socket of [flooding, other, bystander, later]) socket.destroy();
+  for (const socket of [flooding, other, bystander]) socket.destroy();
 });
