@@ -82,7 +82,7 @@ export class CallerService implements Callers {
     const found = this.options.identity.resolveMiss(ip);
     if (this.options.defaultBinding === undefined) return found;
     return found.then((workload) => {
-      if (workload === undefined) this.noteDefaultCaller(ip);
+      if (workload === undefined) this.defaultCallers.add(ip);
       return workload;
     });
   }
@@ -122,10 +122,6 @@ export class CallerService implements Callers {
   /** Addresses no identity source knows that were served by the default role, oldest first. */
   defaultRoleCallers(): string[] {
     return this.defaultCallers.list();
-  }
-
-  private noteDefaultCaller(ip: string): void {
-    this.defaultCallers.add(ip);
   }
 
   private memoizedRole(workload: Workload | undefined): CallerRole | undefined | Promise<CallerRole | undefined> {
