@@ -37,10 +37,13 @@ class CallerReading {
     return this.pipelining.has(caller);
   }
 
-  readsNatively(caller: string, meter: Meter, native: boolean): void {
-    const meters = this.native.get(caller) ?? new Set<Meter>();
-    if (native) this.native.set(caller, meters.add(meter));
-    else if (meters.delete(meter) && meters.size === 0) this.native.delete(caller);
+  readsNatively(caller: string, meter: Meter): void {
+    this.native.set(caller, (this.native.get(caller) ?? new Set<Meter>()).add(meter));
+  }
+
+  metered(caller: string, meter: Meter): void {
+    const meters = this.native.get(caller);
+    if (meters?.delete(meter) && meters.size === 0) this.native.delete(caller);
   }
 
   /** Its other connections read natively may be sending the same flood: metered before their next read. */
@@ -54,9 +57,9 @@ const METER = Symbol('metadataproxy.meter');
 type MeteredSocket = Socket & { [METER]?: Meter; _paused?: boolean };
 type Listener = Parameters<Socket['removeListener']>[1];
 
-/** One of node:http's own listeners of a connection, found by its function's name. */
+/** node:http's own listeners of one connection, found by name: `bound socketOnData` and `bound socketOnEnd`. */
 function nodeListener(socket: Socket, event: string, name: string): Listener | undefined {
-  return socket.listeners(event).find((f) => f.name === name) as Listener | undefined;
+  return socket.listeners(event).find((f) => f.name === `bound ${name}`) as Listener | undefined;
 }
 
 /** Connections with bytes waiting take turns: one slice per event-loop turn over all of them. */
@@ -135,16 +138,21 @@ class Meter {
 
   /** node:http parsed a request of this connection, and the handler has seen it. */
   onRequest(res: ServerResponse): void {
-    // Two requests out of one read: the second was sent before the first was answered.
-    const read = this.socket.bytesRead;
-    const pipelining = this.unanswered > 0 || read === this.readAtLastRequest;
-    this.readAtLastRequest = read;
+    // Asked before this request counts as unanswered: a metered connection stays so, nothing to look for.
+    if (this.native) this.watchForPipelining();
     if (!res.writableEnded) {
       this.unanswered++;
       res.once('close', () => this.answered());
     }
+  }
+
+  private watchForPipelining(): void {
+    // Two requests out of one read: the second was sent before the first was answered.
+    const read = this.socket.bytesRead;
+    const pipelining = this.unanswered > 0 || read === this.readAtLastRequest;
+    this.readAtLastRequest = read;
     // node:http still parses the rest of the read it is in; the next read comes through the meter.
-    if (this.native && (pipelining || readingStopped(this.socket))) this.callers.startedPipelining(this.caller);
+    if (pipelining || readingStopped(this.socket)) this.callers.startedPipelining(this.caller);
   }
 
   /** An answer went out, or its client went: maybe there is room to parse more. */
@@ -156,20 +164,20 @@ class Meter {
   /** Reads the connection natively while its caller is not known to pipeline; meters it from then on. */
   start(): void {
     if (this.callers.pipelined(this.caller)) this.startMetering();
-    else this.callers.readsNatively(this.caller, this, true);
+    else this.callers.readsNatively(this.caller, this);
   }
 
   startMetering(): void {
     if (!this.native) return;
     this.native = false;
-    this.callers.readsNatively(this.caller, this, false);
+    this.callers.metered(this.caller, this);
     this.listen();
   }
 
   /** The connection closed: nothing to read any more, natively or not. */
   closed(): void {
     this.native = false;
-    this.callers.readsNatively(this.caller, this, false);
+    this.callers.metered(this.caller, this);
   }
 
   private forwardEnd(): void {
@@ -229,8 +237,8 @@ export function meterReading(server: Server, options: MeteredReadingOptions = DE
   const callers = new CallerReading();
   // Runs after node:http's own connection listener, which the server registered when it was created.
   server.on('connection', (socket: MeteredSocket) => {
-    const parse = nodeListener(socket, 'data', 'bound socketOnData');
-    const end = nodeListener(socket, 'end', 'bound socketOnEnd');
+    const parse = nodeListener(socket, 'data', 'socketOnData');
+    const end = nodeListener(socket, 'end', 'socketOnEnd');
     if (parse === undefined || end === undefined) return;
     const onData = (chunk: Buffer) => meter.onData(chunk);
     // node:http stops reading the socket natively once 'data' has a listener other than its own.
