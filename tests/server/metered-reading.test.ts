@@ -28,17 +28,35 @@ afterEach(async () => {
   }
 });
 
+/**
+ * The client's address and port as the server sees them. The port alone is not enough: clients bound to
+ * different loopback addresses may be given the same port.
+ */
+function clientEnd(serverSide: net.Socket): string {
+  return `${serverSide.remoteAddress}:${serverSide.remotePort}`;
+}
+
+/** The same for the client's own socket. */
+function localEnd(client: net.Socket): string {
+  return `${client.localAddress}:${client.localPort}`;
+}
+
+/** The server's side of a client's connection. */
+function serverSideOf(sockets: Iterable<net.Socket>, client: net.Socket): net.Socket | undefined {
+  return [...sockets].find((s) => clientEnd(s) === localEnd(client));
+}
+
 /** A metered server whose handler answers calm requests at once and keeps every other until the test answers it. */
 async function holdingServer(onRequest: (req: http.IncomingMessage, res: http.ServerResponse) => void = () => {}) {
   const held: http.ServerResponse[] = [];
-  /** Held requests by the client's port. */
-  const heldByPort = new Map<number, http.ServerResponse[]>();
+  /** Held requests by the client's end of the connection. */
+  const heldByClient = new Map<string, http.ServerResponse[]>();
   const server = http.createServer((req, res) => {
     if (req.url === '/calm') return void res.end('calm');
     held.push(res);
-    const port = req.socket.remotePort!;
-    heldByPort.set(port, heldByPort.get(port) ?? []);
-    heldByPort.get(port)!.push(res);
+    const key = clientEnd(req.socket);
+    heldByClient.set(key, heldByClient.get(key) ?? []);
+    heldByClient.get(key)!.push(res);
     onRequest(req, res);
   });
   answerHalfClosedClients(server);
@@ -48,7 +66,7 @@ async function holdingServer(onRequest: (req: http.IncomingMessage, res: http.Se
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
-  const heldFrom = (client: net.Socket) => heldByPort.get(client.localPort!) ?? [];
+  const heldFrom = (client: net.Socket) => heldByClient.get(localEnd(client)) ?? [];
   return { port, held, heldFrom, sockets };
 }
 
@@ -97,7 +115,7 @@ async function askOneAtATime(socket: ReturnType<typeof client>, count: number): 
 async function calmClient(port: number, server: { sockets: Set<net.Socket> }, caller = newCaller()) {
   const socket = client(port, caller);
   await askOneAtATime(socket, 1);
-  const serverSide = [...server.sockets].find((s) => s.remotePort === socket.localPort);
+  const serverSide = serverSideOf(server.sockets, socket);
   assert.ok(serverSide !== undefined && readsNatively(serverSide), 'read natively');
   return Object.assign(socket, { serverSide });
 }
@@ -202,15 +220,16 @@ test('two requests in one read are pipelining: metered from then on, as are late
   assert.equal(readsNatively(socket.serverSide), false);
   const later = client(server.port, caller);
   await askOneAtATime(later, 5);
-  assert.ok(![...server.sockets].some((s) => s.remotePort === later.localPort && readsNatively(s)), 'a later connection of that caller');
+  const laterServerSide = serverSideOf(server.sockets, later);
+  assert.ok(laterServerSide !== undefined && !readsNatively(laterServerSide), 'a later connection of that caller');
   for (const s of [socket, later]) s.destroy();
 });
 
 test(`a connection read natively that starts pipelining is metered after that one read, for good (${RUNS} runs in parallel)`, async () => {
   // Once its bound was checked, a connection's requests are answered as they come.
-  const released = new Set<number>();
+  const released = new Set<string>();
   const server = await holdingServer((req, res) => {
-    if (released.has(req.socket.remotePort!)) setImmediate(() => res.end('x'));
+    if (released.has(clientEnd(req.socket))) setImmediate(() => res.end('x'));
   });
   const total = 2 * PER_NATIVE_READ;
   const run = async () => {
@@ -221,7 +240,7 @@ test(`a connection read natively that starts pipelining is metered after that on
     const parsed = server.heldFrom(socket);
     assert.ok(parsed.length <= PER_NATIVE_READ + OPTIONS.maxUnanswered + PER_SLICE, `${parsed.length} requests parsed with none answered`);
     assert.equal(readsNatively(socket.serverSide), false, 'metered');
-    released.add(socket.localPort!);
+    released.add(localEnd(socket));
     for (const res of parsed) res.end('x');
     await eventually(() => socket.answered() === 1 + total, 'every answer');
     await askOneAtATime(socket, 5);
